@@ -1,0 +1,148 @@
+#include "config/dotenv.hpp"
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "error.hpp"
+
+namespace amr::config {
+namespace {
+
+struct LineError {
+    std::string what;
+};
+
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+bool is_key_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+}
+
+void skip_blanks(std::string_view s, size_t& i) {
+    while (i < s.size() && is_blank(s[i])) ++i;
+}
+
+// After a closing quote only blanks and a comment may follow.
+void expect_end(std::string_view line, size_t i) {
+    skip_blanks(line, i);
+    if (i < line.size() && line[i] != '#') throw LineError{"unexpected text after the closing quote"};
+}
+
+char unescape(char c) {
+    switch (c) {
+        case 'n': return '\n';
+        case 't': return '\t';
+        case 'r': return '\r';
+        case '0': return '\0';
+        case 'a': return '\a';
+        case 'b': return '\b';
+        case 'f': return '\f';
+        case 'v': return '\v';
+        default: return c;  // \\ \" \' and unknown escapes keep the character
+    }
+}
+
+// Parses a value starting at `i` of `text`; a double-quoted value may span lines, so the
+// position in the whole text advances past everything consumed.
+std::string parse_value(std::string_view text, size_t& pos, int& line_no) {
+    size_t eol = text.find('\n', pos);
+    if (eol == std::string_view::npos) eol = text.size();
+    std::string_view rest = text.substr(pos, eol - pos);
+    if (!rest.empty() && rest.back() == '\r') rest.remove_suffix(1);
+
+    if (rest.empty() || (rest[0] != '"' && rest[0] != '\'')) {
+        // Unquoted: up to an inline comment (a '#' after a blank), trailing blanks trimmed.
+        size_t end = rest.size();
+        for (size_t i = 0; i < rest.size(); ++i) {
+            if (rest[i] == '#' && (i == 0 || is_blank(rest[i - 1]))) {
+                end = i;
+                break;
+            }
+        }
+        while (end > 0 && is_blank(rest[end - 1])) --end;
+        pos = eol;
+        return std::string(rest.substr(0, end));
+    }
+
+    const char quote = rest[0];
+    std::string value;
+    size_t i = pos + 1;
+    for (; i < text.size(); ++i) {
+        char c = text[i];
+        if (c == quote) break;
+        if (c == '\n') ++line_no;
+        if (quote == '"' && c == '\\' && i + 1 < text.size()) {
+            value += unescape(text[++i]);
+        } else if (quote == '\'' && c == '\\' && i + 1 < text.size() &&
+                   (text[i + 1] == '\'' || text[i + 1] == '\\')) {
+            value += text[++i];
+        } else {
+            value += c;
+        }
+    }
+    if (i >= text.size()) throw LineError{"missing closing quote"};
+    eol = text.find('\n', i);
+    if (eol == std::string_view::npos) eol = text.size();
+    std::string_view after = text.substr(i + 1, eol - i - 1);
+    if (!after.empty() && after.back() == '\r') after.remove_suffix(1);
+    expect_end(after, 0);
+    pos = eol;
+    return value;
+}
+
+}  // namespace
+
+EnvMap parse_dotenv(std::string_view text, const std::string& origin) {
+    EnvMap env;
+    size_t pos = 0;
+    int line_no = 1;
+    while (pos < text.size()) {
+        const int start_line = line_no;
+        try {
+            size_t i = pos;
+            skip_blanks(text, i);
+            if (i >= text.size()) break;
+            if (text[i] == '\n' || text[i] == '\r' || text[i] == '#') {
+                size_t eol = text.find('\n', i);
+                pos = eol == std::string_view::npos ? text.size() : eol + 1;
+                ++line_no;
+                continue;
+            }
+            if (text.substr(i, 7) == "export " || text.substr(i, 7) == "export\t") {
+                i += 7;
+                skip_blanks(text, i);
+            }
+            size_t key_start = i;
+            while (i < text.size() && is_key_char(text[i])) ++i;
+            std::string key(text.substr(key_start, i - key_start));
+            if (key.empty()) throw LineError{"expected a variable name"};
+            skip_blanks(text, i);
+            if (i >= text.size() || text[i] != '=') {
+                throw LineError{"expected '=' after the variable name " + key};
+            }
+            ++i;
+            skip_blanks(text, i);
+            env[key] = parse_value(text, i, line_no);
+            pos = i < text.size() ? i + 1 : i;
+            ++line_no;
+        } catch (const LineError& e) {
+            throw usage_error(origin + ":" + std::to_string(start_line) + ": " + e.what);
+        }
+    }
+    return env;
+}
+
+EnvMap read_dotenv_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw usage_error("cannot read env file " + path + ": " + std::strerror(errno));
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parse_dotenv(text.str(), path);
+}
+
+}  // namespace amr::config

@@ -1,0 +1,108 @@
+#include "config/settings.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <filesystem>
+
+#include "config/redis_url.hpp"
+#include "error.hpp"
+
+extern char** environ;
+
+namespace amr::config {
+namespace {
+
+const char* const variables[] = {"REDIS_URL",  "REDIS_HOST", "REDIS_PORT",  "REDIS_USER",
+                                 "REDIS_KEY",  "REDIS_TLS",  "REDIS_CACERT"};
+
+void apply_url(Settings& s, const std::string& text, const std::string& origin) {
+    RedisUrl url = parse_redis_url(text, origin);
+    s.tls = url.tls;
+    s.host = url.host;
+    if (url.port) s.port = *url.port;
+    if (url.user) s.user = *url.user;
+    if (url.password) s.password = *url.password;
+}
+
+// Applies one source's variables on top of `s`; `where` names the source in errors.
+void apply_variables(Settings& s, const EnvMap& vars, const std::string& where) {
+    auto get = [&](const char* name) -> const std::string* {
+        auto it = vars.find(name);
+        return it == vars.end() || it->second.empty() ? nullptr : &it->second;
+    };
+    auto origin = [&](const char* name) { return std::string(name) + " (" + where + ")"; };
+    if (auto v = get("REDIS_URL")) apply_url(s, *v, origin("REDIS_URL"));
+    if (auto v = get("REDIS_HOST")) s.host = *v;
+    if (auto v = get("REDIS_PORT")) s.port = parse_port(*v, origin("REDIS_PORT"));
+    if (auto v = get("REDIS_USER")) s.user = *v;
+    if (auto v = get("REDIS_KEY")) s.password = *v;
+    if (auto v = get("REDIS_TLS")) s.tls = parse_bool(*v, origin("REDIS_TLS"));
+    if (auto v = get("REDIS_CACERT")) s.cacert = *v;
+}
+
+void apply_flags(Settings& s, const ConnectionFlags& f) {
+    if (f.url) apply_url(s, *f.url, "--url");
+    if (f.host) s.host = *f.host;
+    if (f.port) s.port = *f.port;
+    if (f.user) s.user = *f.user;
+    if (f.password) s.password = *f.password;
+    if (f.tls) s.tls = *f.tls;
+    if (f.cacert) s.cacert = *f.cacert;
+    if (f.capath) s.capath = *f.capath;
+    if (f.cert) s.cert = *f.cert;
+    if (f.key) s.key = *f.key;
+    if (f.sni) s.sni = *f.sni;
+    s.insecure = f.insecure;
+}
+
+}  // namespace
+
+bool parse_bool(const std::string& text, const std::string& origin) {
+    std::string v = text;
+    std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (v == "1" || v == "true" || v == "yes" || v == "on") return true;
+    if (v == "0" || v == "false" || v == "no" || v == "off") return false;
+    throw usage_error(origin + ": expected true or false, got '" + text + "'");
+}
+
+EnvMap redis_environment() {
+    EnvMap env;
+    for (const char* name : variables) {
+        if (const char* value = std::getenv(name)) env[name] = value;
+    }
+    return env;
+}
+
+EnvMap load_env_file(const ConnectionFlags& flags) {
+    if (flags.no_env_file) return {};
+    if (flags.env_file) return read_dotenv_file(*flags.env_file);
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(".env", ec)) return {};
+    return read_dotenv_file(".env");
+}
+
+Settings resolve_settings(const ConnectionFlags& flags, const EnvMap& environment,
+                          const EnvMap& env_file) {
+    Settings s;
+    apply_variables(s, env_file, flags.env_file ? *flags.env_file : ".env");
+    apply_variables(s, environment, "environment");
+    apply_flags(s, flags);
+
+    if (s.host.empty()) {
+        throw usage_error("no Redis host given",
+                          "set REDIS_HOST in the environment or in .env, or pass -H/--host "
+                          "or --url");
+    }
+    if (!std::isfinite(flags.connect_timeout_s) || flags.connect_timeout_s <= 0) {
+        throw usage_error("--connect-timeout must be a positive number of seconds");
+    }
+    s.connect_timeout = std::chrono::milliseconds(
+        static_cast<long long>(std::ceil(flags.connect_timeout_s * 1000)));
+    if (!s.cert.empty() != !s.key.empty()) {
+        throw usage_error("--cert and --key must be given together");
+    }
+    return s;
+}
+
+}  // namespace amr::config

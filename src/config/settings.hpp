@@ -1,0 +1,62 @@
+// Connection settings and where they come from: flags, then the process environment,
+// then ./.env (or --env-file), then defaults (port 10000, TLS on). Within one source a
+// URL (--url, REDIS_URL) is applied first and the specific settings override it.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "config/dotenv.hpp"
+
+namespace amr::config {
+
+// What the global options say; unset means "not given on the command line".
+struct ConnectionFlags {
+    std::optional<std::string> url;
+    std::optional<std::string> host;
+    std::optional<int> port;
+    std::optional<std::string> user;
+    std::optional<std::string> password;
+    std::optional<bool> tls;
+    std::optional<std::string> cacert;
+    std::optional<std::string> capath;
+    std::optional<std::string> cert;
+    std::optional<std::string> key;
+    std::optional<std::string> sni;
+    bool insecure = false;
+    std::optional<std::string> env_file;
+    bool no_env_file = false;
+    double connect_timeout_s = 30.0;
+};
+
+struct Settings {
+    std::string host;
+    int port = 10000;
+    bool tls = true;
+    std::string user;      // empty: AUTH with the password alone
+    std::string password;  // empty: no AUTH
+    std::string cacert;    // empty: the system's CA store
+    std::string capath;
+    std::string cert;
+    std::string key;
+    std::string sni;  // empty: the host
+    bool insecure = false;
+    std::chrono::milliseconds connect_timeout{30000};
+};
+
+// The REDIS_* variables of the process environment.
+EnvMap redis_environment();
+
+// The .env the flags select: --env-file (an error when missing), nothing with
+// --no-env-file, else ./.env when it exists.
+EnvMap load_env_file(const ConnectionFlags& flags);
+
+// Pure: merges the three sources by precedence and validates the result.
+Settings resolve_settings(const ConnectionFlags& flags, const EnvMap& environment,
+                          const EnvMap& env_file);
+
+// Parses true/false/1/0/yes/no/on/off; throws a usage Error naming `origin`.
+bool parse_bool(const std::string& text, const std::string& origin);
+
+}  // namespace amr::config

@@ -1,0 +1,25 @@
+#include "error.hpp"
+
+namespace amr {
+
+ExitCode exit_code_for(ErrorKind kind) {
+    switch (kind) {
+        case ErrorKind::usage: return ExitCode::usage;
+        case ErrorKind::connection: return ExitCode::connection;
+        case ErrorKind::auth: return ExitCode::auth;
+        case ErrorKind::failure: break;
+    }
+    return ExitCode::failure;
+}
+
+const char* const exit_code_help =
+    "Exit codes:\n"
+    "  0    success\n"
+    "  1    other failure (server error reply, file I/O)\n"
+    "  2    usage error (bad option, argument, .env line or message)\n"
+    "  3    connection, TLS or network failure\n"
+    "  4    authentication or permission failure\n"
+    "  5    fewer receivers than --min-receivers\n"
+    "  124  --timeout ended before --count messages arrived\n";
+
+}  // namespace amr
