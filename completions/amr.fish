@@ -1,0 +1,107 @@
+# fish completion for amr(1), the Redis publish/subscribe client.
+
+set -l commands publish broadcast subscribe psubscribe ping
+set -l no_command "not __fish_seen_subcommand_from $commands"
+set -l message_command "__fish_seen_subcommand_from publish broadcast"
+set -l subscribe_command "__fish_seen_subcommand_from subscribe psubscribe"
+
+# True while the command line has "publish" and no channel after it yet.
+function __amr_publish_wants_channel
+    set -l value_options --url -H --host -p --port --user -a --password --cacert --capath \
+        --cert --key --sni --env-file --connect-timeout --preset --event -f --field -o --output \
+        --min-receivers
+    set -l command
+    set -l positionals 0
+    set -l skip 0
+    for token in (commandline -opc)[2..-1]
+        if test $skip = 1
+            set skip 0
+        else if contains -- $token $value_options
+            set skip 1
+        else if string match -q -- '-*' $token
+            continue
+        else if test -z "$command"
+            set command $token
+        else
+            set positionals (math $positionals + 1)
+        end
+    end
+    test "$command" = publish -a $positionals = 0
+end
+
+# Positional arguments are channels, patterns or messages, not files.
+complete -c amr -f
+
+# Commands
+complete -c amr -n $no_command -a publish -d 'Publish one message to a channel'
+complete -c amr -n $no_command -a broadcast -d 'Publish the same message to several channels'
+complete -c amr -n $no_command -a subscribe -d 'Print the messages of channels'
+complete -c amr -n $no_command -a psubscribe -d 'Print the messages of channels matching patterns'
+complete -c amr -n $no_command -a ping -d 'Check the connection and authentication'
+
+# Global options, before or after the command
+complete -c amr -l url -x -a 'redis:// rediss://' -d 'Connection URL'
+complete -c amr -s H -l host -x -a '(__fish_print_hostnames)' -d 'Server host name'
+complete -c amr -s p -l port -x -d 'Server port (default 10000)'
+complete -c amr -l user -x -d 'User name for AUTH'
+complete -c amr -s a -l password -x -d 'Password or access key (visible in the process list)'
+complete -c amr -l tls -d 'Use TLS (the default)'
+complete -c amr -l no-tls -d 'Connect without TLS'
+complete -c amr -l cacert -r -F -d 'Trust the CA certificates in FILE'
+complete -c amr -l capath -x -a '(__fish_complete_directories (commandline -ct))' -d 'Trust the CA certificates in DIR'
+complete -c amr -l cert -r -F -d 'Client certificate'
+complete -c amr -l key -r -F -d 'Private key of the client certificate'
+complete -c amr -l sni -x -a '(__fish_print_hostnames)' -d 'TLS server name (default: the host)'
+complete -c amr -l insecure -d 'Do not verify the certificate chain or host name'
+complete -c amr -l env-file -r -F -d 'Read settings from FILE instead of ./.env'
+complete -c amr -l no-env-file -d 'Read no .env file'
+complete -c amr -l connect-timeout -x -d 'Connect time limit in seconds (default 30)'
+complete -c amr -s v -l verbose -d 'Print debug messages'
+complete -c amr -s q -l quiet -d 'Print only errors'
+complete -c amr -l version -d 'Print the version and exit'
+complete -c amr -s h -l help -d 'Print help and exit'
+
+# publish and broadcast
+complete -c amr -n $message_command -l raw -d 'Send MESSAGE as it is, without checking that it is JSON'
+complete -c amr -n $message_command -l preset -x -d 'Send one of the lab\'s events' -a "
+    order_created\t'order event on orders:created'
+    order_shipped\t'shipping event on orders:shipped'
+    inventory_low\t'low-stock alert on inventory:alerts'
+    customer_notification\t'promotion on notifications'
+    system_announcement\t'maintenance notice on notifications'"
+complete -c amr -n $message_command -l event -x -d 'Build {"event": NAME, ...} from --field options'
+complete -c amr -n $message_command -s f -l field -x -d 'Add a field: KEY=VALUE (string) or KEY:=JSON (typed)'
+complete -c amr -n $message_command -s o -l output -x -d 'What to print' -a "
+    auto\t'report on a terminal, else count'
+    report\t'the lab\'s report'
+    count\t'receiver counts only'
+    json\t'one JSON object'"
+complete -c amr -n $message_command -l min-receivers -x -d 'Exit 5 when fewer subscribers received it'
+complete -c amr -n '__fish_seen_subcommand_from broadcast' -s c -l channel -x -d 'A channel to send to' \
+    -a 'orders:created orders:shipped inventory:alerts notifications'
+
+# subscribe and psubscribe
+complete -c amr -n $subscribe_command -l count -x -d 'Exit after N messages'
+complete -c amr -n $subscribe_command -l timeout -x -d 'Stop after DURATION (10, 10s, 500ms, 2m)'
+complete -c amr -n $subscribe_command -s F -l format -x -d 'How each message is written' -a "
+    pretty\t'the lab\'s display (default)'
+    json\t'one JSON object per line'
+    raw\t'the payload and a newline'"
+complete -c amr -n $subscribe_command -s j -d 'Short for --format json'
+
+# ping
+complete -c amr -n '__fish_seen_subcommand_from ping' -s o -l output -x -d 'What to print' -a "
+    text\t'one line for people'
+    json\t'one JSON object'"
+
+# Channels and patterns
+complete -c amr -n '__amr_publish_wants_channel; or __fish_seen_subcommand_from subscribe' -a "
+    orders:created\t'order_created events'
+    orders:shipped\t'order_shipped events'
+    inventory:alerts\t'inventory_low events'
+    notifications\t'notifications and announcements'"
+complete -c amr -n '__fish_seen_subcommand_from psubscribe' -a "
+    'orders:*'\t'all order events'
+    'inventory:*'\t'all inventory events'
+    notifications\t'notifications'
+    '*'\t'every channel'"
