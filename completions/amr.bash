@@ -10,7 +10,7 @@ _amr_global_opts='--url -H --host -p --port --user -a --password --tls --no-tls 
     --capath --cert --key --sni --insecure --env-file --no-env-file --connect-timeout
     -v --verbose -q --quiet --version -h --help'
 _amr_message_opts='--raw --preset --event -f --field -o --output --min-receivers'
-_amr_subscribe_opts='--count --timeout -F --format -j'
+_amr_subscribe_opts='--count --timeout -F --format -j --json'
 
 # Options that take a value, global or of any command: the value is not a positional.
 _amr_value_opts='--url -H --host -p --port --user -a --password --cacert --capath --cert

@@ -87,7 +87,7 @@ complete -c amr -n $subscribe_command -s F -l format -x -d 'How each message is 
     pretty\t'the lab\'s display (default)'
     json\t'one JSON object per line'
     raw\t'the payload and a newline'"
-complete -c amr -n $subscribe_command -s j -d 'Short for --format json'
+complete -c amr -n $subscribe_command -s j -l json -d 'Short for --format json'
 
 # ping
 complete -c amr -n '__fish_seen_subcommand_from ping' -s o -l output -x -d 'What to print' -a "
