@@ -113,7 +113,7 @@ done
 case "$port" in
     '' | *[!0-9]*) die "--port must be a number, got '$port'" ;;
 esac
-[ "$port" -ge 1 ] && [ "$port" -le 65535 ] || die "--port must be 1-65535, got $port"
+if [ "$port" -lt 1 ] || [ "$port" -gt 65535 ]; then die "--port must be 1-65535, got $port"; fi
 
 mkdir -p "$state_dir"
 state_dir=$(cd "$state_dir" && pwd)

@@ -1,0 +1,120 @@
+"""--help, --version and the exit codes of build/amr, each from its simplest cause."""
+
+import re
+import signal
+
+import pytest
+
+from amrtest import ROOT, expect, unique
+
+COMMANDS = ["publish", "broadcast", "subscribe", "psubscribe", "ping"]
+
+
+def project_version() -> str:
+    text = (ROOT / "meson.build").read_text()
+    return re.search(r"version\s*:\s*'([^']+)'", text).group(1)
+
+
+# ----------------------------------------------------------------------------- help, version
+
+
+def test_help_lists_commands_and_exit_codes(amr):
+    r = expect(amr.run("--help"), 0)
+    for command in COMMANDS:
+        assert command in r.stdout, command
+    for code in ("124",):
+        assert code in r.stdout, "exit codes are documented in --help"
+    for option in ("--url", "--env-file", "--insecure", "--cacert"):
+        assert option in r.stdout, option
+
+
+@pytest.mark.parametrize("command, options", [
+    ("publish", ["--preset", "--event", "--raw", "--min-receivers", "--output"]),
+    ("broadcast", ["--channel", "--min-receivers"]),
+    ("subscribe", ["--count", "--timeout", "--format"]),
+    ("psubscribe", ["--count", "--timeout", "--format"]),
+    ("ping", []),
+])
+def test_subcommand_help(amr, command, options):
+    r = expect(amr.run(command, "--help"), 0)
+    assert command in r.stdout
+    for option in options:
+        assert option in r.stdout, option
+
+
+def test_help_needs_no_configuration(amr):
+    (amr.cwd / ".env").write_text("not a valid line\n")
+    expect(amr.run("--help", env={"REDIS_PORT": "nonsense"}), 0)
+
+
+def test_version(amr):
+    r = expect(amr.run("--version"), 0)
+    assert project_version() in r.stdout
+    assert len(r.lines) == 1
+
+
+# ----------------------------------------------------------------------------- exit codes
+
+
+def test_exit_0_on_success(amr, plain_server):
+    expect(amr.run("publish", unique(), "{}", env=plain_server.env()), 0)
+
+
+def test_exit_1_on_another_failure(amr, redis_factory):
+    # A server error that is neither about the connection nor about permissions.
+    server = redis_factory(extra_conf=['rename-command PUBLISH ""'])
+    r = expect(amr.run("publish", unique(), "{}", env=server.env()), 1)
+    assert r.stdout == ""
+    assert r.stderr.strip()
+
+
+@pytest.mark.parametrize("args", [
+    [],
+    ["frobnicate"],
+    ["--no-such-option", "ping"],
+    ["publish"],
+    ["publish", "a", "{}", "extra"],
+    ["subscribe"],
+    ["psubscribe"],
+    ["subscribe", "--count", "abc", "x"],
+    ["-p", "notaport", "ping"],
+    ["-p", "70000", "ping"],
+    ["publish", "x", "{}", "-o", "yaml"],
+    ["subscribe", "-F", "xml", "x"],
+], ids=lambda a: " ".join(a) or "nothing")
+def test_exit_2_on_usage_errors(amr, plain_server, args):
+    r = expect(amr.run(*args, env=plain_server.env()), 2)
+    assert r.stdout == "" or args == [], r
+    assert r.stderr.strip()
+
+
+def test_exit_2_without_a_host(amr):
+    r = expect(amr.run("publish", "x", "{}"), 2)
+    assert "REDIS_HOST" in r.stderr or "host" in r.stderr.lower()
+
+
+def test_exit_3_when_nothing_listens(amr, closed_port):
+    expect(amr.run("ping", env={"REDIS_HOST": "localhost", "REDIS_PORT": str(closed_port)}), 3)
+
+
+def test_exit_4_on_a_wrong_password(amr, tls_server):
+    expect(amr.run("ping", env={**tls_server.env(), "REDIS_KEY": "wrong"}), 4)
+
+
+def test_exit_5_with_fewer_receivers(amr, plain_server):
+    expect(amr.run("publish", unique(), "{}", "--min-receivers", "1", env=plain_server.env()), 5)
+    expect(amr.run("broadcast", "{}", "--min-receivers", "1", env=plain_server.env()), 5)
+
+
+def test_exit_124_when_the_timeout_ends_before_count(amr, plain_server):
+    expect(amr.run("subscribe", "--count", "1", "--timeout", "200ms", unique(), env=plain_server.env()), 124)
+
+
+def test_exit_0_when_the_timeout_ends_without_count(amr, plain_server):
+    expect(amr.run("subscribe", "--timeout", "200ms", unique(), env=plain_server.env()), 0)
+
+
+def test_exit_0_on_sigint(amr, plain_server):
+    sub = amr.subscribe(unique(), env=plain_server.env())
+    sub.signal(signal.SIGINT)
+    assert sub.wait() == 0, sub
