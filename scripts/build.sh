@@ -92,6 +92,6 @@ if ! system_hiredis_ok && ! tarball_ok; then
 fi
 
 if [ ! -f "$BUILD_DIR/build.ninja" ]; then
-    meson setup "$BUILD_DIR" ${MESON_ARGS:-} >/dev/null
+    meson setup "$BUILD_DIR" ${MESON_ARGS:-} >&2 || { rm -rf "$BUILD_DIR"; exit 1; }
 fi
 ninja -C "$BUILD_DIR" >&2

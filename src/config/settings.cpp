@@ -58,6 +58,10 @@ void apply_flags(Settings& s, const ConnectionFlags& f) {
 
 }  // namespace
 
+Settings load_settings(const ConnectionFlags& flags) {
+    return resolve_settings(flags, redis_environment(), load_env_file(flags));
+}
+
 bool parse_bool(const std::string& text, const std::string& origin) {
     std::string v = text;
     std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });

@@ -56,6 +56,9 @@ EnvMap load_env_file(const ConnectionFlags& flags);
 Settings resolve_settings(const ConnectionFlags& flags, const EnvMap& environment,
                           const EnvMap& env_file);
 
+// resolve_settings over the real environment and the .env the flags select.
+Settings load_settings(const ConnectionFlags& flags);
+
 // Parses true/false/1/0/yes/no/on/off; throws a usage Error naming `origin`.
 bool parse_bool(const std::string& text, const std::string& origin);
 

@@ -1,0 +1,128 @@
+#include "app.hpp"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+
+#include "amr_version.hpp"
+#include "commands/command.hpp"
+#include "error.hpp"
+#include "log.hpp"
+#include "output/stdout_sink.hpp"
+
+namespace amr {
+namespace {
+
+struct CliState {
+    commands::GlobalOptions globals;
+    bool tls = true;
+    CLI::Option* tls_option = nullptr;
+    int verbose = 0;
+    bool quiet = false;
+};
+
+void add_global_options(CLI::App& app, CliState& st) {
+    auto& c = st.globals.connection;
+    const std::string group = "Connection";
+    app.add_option("--url", c.url, "redis://[user[:password]@]host[:port] or rediss://...")
+        ->group(group);
+    app.add_option("-H,--host", c.host, "Server host name (REDIS_HOST)")->group(group);
+    app.add_option("-p,--port", c.port, "Server port (REDIS_PORT; default 10000)")
+        ->check(CLI::Range(1, 65535))
+        ->group(group);
+    app.add_option("--user", c.user, "ACL user name (REDIS_USER)")->group(group);
+    app.add_option("-a,--password", c.password,
+                   "Password or access key (REDIS_KEY); visible to other users in the process "
+                   "list, prefer REDIS_KEY or .env")
+        ->group(group);
+    st.tls_option = app.add_flag("--tls,!--no-tls", st.tls, "Use TLS (REDIS_TLS; default on)")
+                        ->group(group);
+    app.add_option("--cacert", c.cacert, "CA certificates to trust (REDIS_CACERT; default: the "
+                                         "system store)")
+        ->group(group);
+    app.add_option("--capath", c.capath, "Directory of CA certificates to trust")->group(group);
+    app.add_option("--cert", c.cert, "Client certificate (with --key)")->group(group);
+    app.add_option("--key", c.key, "Client private key (with --cert)")->group(group);
+    app.add_option("--sni", c.sni, "TLS server name to send (default: the host)")->group(group);
+    app.add_flag("--insecure", c.insecure,
+                 "Do not verify the server's certificate or host name")
+        ->group(group);
+    app.add_option("--env-file", c.env_file, "Read settings from FILE instead of ./.env")
+        ->group(group);
+    app.add_flag("--no-env-file", c.no_env_file, "Do not read ./.env")->group(group);
+    app.add_option("--connect-timeout", c.connect_timeout_s,
+                   "Seconds to wait for connect and replies (default 30)")
+        ->group(group);
+    app.add_flag("-v,--verbose", st.verbose, "Debug messages on stderr");
+    app.add_flag("-q,--quiet", st.quiet, "Only errors on stderr");
+}
+
+const char* const footer =
+    "Settings come from flags, then the environment, then ./.env, then defaults (port 10000,\n"
+    "TLS on). Variables: REDIS_HOST, REDIS_KEY, REDIS_PORT, REDIS_USER, REDIS_TLS,\n"
+    "REDIS_CACERT, REDIS_URL.\n\n"
+    "Examples:\n"
+    "  amr ping\n"
+    "  amr subscribe orders:created\n"
+    "  amr publish --preset order_created\n"
+    "  amr subscribe -j --count 1 --timeout 10s orders:created | jq .data\n\n";
+
+int report(const Error& e) {
+    spdlog::error("{}", e.what());
+    if (!e.hint().empty()) spdlog::info("hint: {}", e.hint());
+    return static_cast<int>(exit_code_for(e.kind()));
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+    signal(SIGPIPE, SIG_IGN);  // a closed stdout is EPIPE, handled by the output sink
+
+    CLI::App app{"amr: publish and subscribe to Redis channels (Azure Managed Redis first)"};
+    app.name("amr");
+    app.set_version_flag("--version", AMR_VERSION);
+    app.footer(std::string(footer) + exit_code_help);
+    app.require_subcommand(1);
+    app.fallthrough();
+
+    CliState st;
+    add_global_options(app, st);
+
+    std::vector<std::pair<CLI::App*, commands::Action>> actions;
+    for (const auto& spec : commands::all_commands()) {
+        CLI::App* sub = app.add_subcommand(spec.name, spec.description);
+        actions.emplace_back(sub, spec.setup(*sub, st.globals));
+    }
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int code = app.exit(e);
+        return code == 0 ? 0 : static_cast<int>(ExitCode::usage);
+    }
+
+    log::init(st.quiet ? log::Verbosity::quiet
+                       : st.verbose > 0 ? log::Verbosity::verbose : log::Verbosity::normal);
+    if (st.tls_option->count() > 0) st.globals.connection.tls = st.tls;
+    if (st.globals.connection.password) {
+        spdlog::warn("-a/--password: other users can see it in the process list; prefer "
+                     "REDIS_KEY or .env");
+    }
+
+    try {
+        for (auto& [sub, action] : actions) {
+            if (sub->parsed()) return action();
+        }
+        return static_cast<int>(ExitCode::usage);
+    } catch (const Error& e) {
+        return report(e);
+    } catch (const output::StdoutClosed&) {
+        return 0;
+    } catch (const std::exception& e) {
+        spdlog::error("{}", e.what());
+        return static_cast<int>(ExitCode::failure);
+    }
+}
+
+}  // namespace amr

@@ -1,0 +1,67 @@
+// amr broadcast [MESSAGE]: the same message to several channels in one round trip.
+#include <spdlog/spdlog.h>
+
+#include "commands/command.hpp"
+#include "commands/message_options.hpp"
+#include "output/stdout_sink.hpp"
+#include "redis/connection.hpp"
+
+namespace amr::commands {
+namespace {
+
+const std::vector<std::string> lab_channels = {"orders:created", "orders:shipped",
+                                               "inventory:alerts", "notifications"};
+
+struct BroadcastOptions {
+    std::vector<std::string> channels;
+    MessageOptions message;
+};
+
+int run_broadcast(const BroadcastOptions& o, const GlobalOptions& globals) {
+    const auto& channels = o.channels.empty() ? lab_channels : o.channels;
+    const std::string text = resolve_message(o.message, WhenMissing::use_default_preset);
+    const output::OutputMode mode = output_mode(o.message);
+
+    auto settings = config::load_settings(globals.connection);
+    auto connection = redis::Connection::open(settings);
+    for (const auto& channel : channels) connection.append({"PUBLISH", channel, text});
+    std::vector<output::ChannelCount> counts;
+    long long total = 0;
+    for (const auto& channel : channels) {
+        auto reply = connection.read_reply();
+        if (reply->type == REDIS_REPLY_ERROR) throw redis::reply_error(reply.get(), "PUBLISH");
+        counts.emplace_back(channel, reply->integer);
+        total += reply->integer;
+    }
+    spdlog::debug("broadcast to {} channel(s): {} receiver(s)", channels.size(), total);
+
+    output::write_stdout(output::broadcast_output(mode, counts, text));
+    return check_min_receivers(o.message, total);
+}
+
+}  // namespace
+
+CommandSpec broadcast_command() {
+    return {"broadcast", "Publish the same message to several channels (default: the lab's four)",
+            [](CLI::App& sub, const GlobalOptions& globals) -> Action {
+                auto o = std::make_shared<BroadcastOptions>();
+                sub.add_option("message", o->message.message,
+                               "JSON message ('-' reads stdin); none sends the "
+                               "system_announcement preset")
+                    ->type_name("MESSAGE");
+                sub.add_option("-c,--channel", o->channels,
+                               "Channel to publish to; repeatable (default: orders:created, "
+                               "orders:shipped, inventory:alerts, notifications)")
+                    ->type_name("CHANNEL")
+                    ->allow_extra_args(false);
+                add_message_options(sub, o->message);
+                sub.footer(
+                    "Examples:\n"
+                    "  amr broadcast\n"
+                    "  amr broadcast -c alerts -c audit '{\"event\":\"deploy\"}'\n"
+                    "  amr broadcast -o json --min-receivers 1");
+                return [o, &globals] { return run_broadcast(*o, globals); };
+            }};
+}
+
+}  // namespace amr::commands

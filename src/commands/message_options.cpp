@@ -1,0 +1,95 @@
+#include "commands/message_options.hpp"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <iterator>
+
+#include "error.hpp"
+#include "message/json_check.hpp"
+#include "output/stdout_sink.hpp"
+
+namespace amr::commands {
+namespace {
+
+std::string preset_names() {
+    std::string names;
+    for (const auto& p : message::presets()) names += (names.empty() ? "" : ", ") + std::string(p.name);
+    return names;
+}
+
+std::string read_stdin() {
+    std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    if (text.ends_with("\r\n")) {
+        text.resize(text.size() - 2);
+    } else if (text.ends_with('\n')) {
+        text.pop_back();
+    }
+    return text;
+}
+
+}  // namespace
+
+void add_message_options(CLI::App& sub, MessageOptions& o) {
+    sub.add_flag("--raw", o.raw, "Send MESSAGE as it is, without checking that it is JSON");
+    sub.add_option("--preset", o.spec.preset,
+                   "Build one of the lab's events with fresh ids and timestamp: " + preset_names());
+    sub.add_option("--event", o.spec.event,
+                   "Build {\"event\":NAME, fields..., \"timestamp\":now}");
+    sub.add_option("-f,--field", o.spec.fields,
+                   "Add or replace a field: KEY=VALUE (a string) or KEY:=JSON (typed); repeatable")
+        ->type_name("KEY=VALUE")
+        ->allow_extra_args(false);
+    sub.add_option("-o,--output", o.output,
+                   "auto (report on a terminal, counts in a pipe), report, count or json")
+        ->check(CLI::IsMember({"auto", "report", "count", "json"}))
+        ->type_name("MODE");
+    sub.add_option("--min-receivers", o.min_receivers,
+                   "Exit 5 when fewer subscribers than N received the message")
+        ->check(CLI::NonNegativeNumber)
+        ->type_name("N");
+}
+
+std::string resolve_message(const MessageOptions& o, WhenMissing when_missing) {
+    const bool builds = message::builds_message(o.spec);
+    if (builds && o.message) {
+        throw usage_error("give either MESSAGE or --preset/--event/-f, not both");
+    }
+    if (builds && o.raw) throw usage_error("--raw applies to MESSAGE, not to --preset/--event/-f");
+
+    std::string text;
+    if (builds) {
+        return message::build_message(o.spec, std::chrono::system_clock::now());
+    } else if (o.message && *o.message != "-") {
+        text = *o.message;
+    } else if (o.message || (when_missing == WhenMissing::read_piped_stdin && !isatty(STDIN_FILENO))) {
+        text = read_stdin();
+    } else if (when_missing == WhenMissing::use_default_preset) {
+        message::MessageSpec spec;
+        spec.preset = "system_announcement";
+        return message::build_message(spec, std::chrono::system_clock::now());
+    } else {
+        throw usage_error("no message to publish",
+                          "give MESSAGE, '-' to read stdin, or --preset/--event (presets: " +
+                              preset_names() + ")");
+    }
+    if (!o.raw) {
+        if (text.empty()) throw usage_error("the message is empty", "use --raw to send it anyway");
+        message::require_json(text, "the message");
+    }
+    return text;
+}
+
+output::OutputMode output_mode(const MessageOptions& o) {
+    return output::resolve_output_mode(output::parse_output_mode(o.output),
+                                       output::stdout_is_terminal());
+}
+
+int check_min_receivers(const MessageOptions& o, long long receivers) {
+    if (!o.min_receivers || receivers >= *o.min_receivers) return 0;
+    spdlog::error("{} receiver(s), fewer than --min-receivers {}", receivers, *o.min_receivers);
+    return static_cast<int>(ExitCode::too_few_receivers);
+}
+
+}  // namespace amr::commands

@@ -1,0 +1,59 @@
+// amr publish CHANNEL [MESSAGE]: one PUBLISH, the lab's publisher in one command.
+#include <spdlog/spdlog.h>
+
+#include "commands/command.hpp"
+#include "commands/message_options.hpp"
+#include "output/stdout_sink.hpp"
+#include "redis/connection.hpp"
+
+namespace amr::commands {
+namespace {
+
+struct PublishOptions {
+    std::string channel;
+    MessageOptions message;
+};
+
+int run_publish(const PublishOptions& o, const GlobalOptions& globals) {
+    std::string channel = o.channel;
+    if (channel.empty()) {
+        if (!o.message.spec.preset) throw usage_error("publish needs a CHANNEL", "amr publish CHANNEL MESSAGE");
+        channel = std::string(message::find_preset(*o.message.spec.preset).channel);
+    }
+    const std::string text = resolve_message(o.message, WhenMissing::read_piped_stdin);
+    const output::OutputMode mode = output_mode(o.message);
+
+    auto settings = config::load_settings(globals.connection);
+    auto connection = redis::Connection::open(settings);
+    auto reply = connection.command({"PUBLISH", channel, text});
+    const long long receivers = reply->integer;
+    spdlog::debug("published {} bytes to '{}': {} receiver(s)", text.size(), channel, receivers);
+
+    output::write_stdout(output::publish_output(mode, channel, receivers, text));
+    return check_min_receivers(o.message, receivers);
+}
+
+}  // namespace
+
+CommandSpec publish_command() {
+    return {"publish", "Publish one message (JSON by default) to a channel",
+            [](CLI::App& sub, const GlobalOptions& globals) -> Action {
+                auto o = std::make_shared<PublishOptions>();
+                sub.add_option("channel", o->channel,
+                               "Channel to publish to (optional with --preset)")
+                    ->type_name("CHANNEL");
+                sub.add_option("message", o->message.message,
+                               "JSON message; '-' or none with piped stdin reads stdin")
+                    ->type_name("MESSAGE");
+                add_message_options(sub, o->message);
+                sub.footer(
+                    "Examples:\n"
+                    "  amr publish --preset order_created\n"
+                    "  amr publish orders:created '{\"event\":\"order_created\",\"total\":5}'\n"
+                    "  amr publish orders:created --event order_created -f customer=Ann -f total:=5\n"
+                    "  jq -c . order.json | amr publish orders:created --min-receivers 1");
+                return [o, &globals] { return run_publish(*o, globals); };
+            }};
+}
+
+}  // namespace amr::commands

@@ -1,0 +1,13 @@
+#include "commands/command.hpp"
+
+namespace amr::commands {
+
+const std::vector<CommandSpec>& all_commands() {
+    static const std::vector<CommandSpec> list = {
+        publish_command(), broadcast_command(), subscribe_command(), psubscribe_command(),
+        ping_command(),
+    };
+    return list;
+}
+
+}  // namespace amr::commands

@@ -1,0 +1,39 @@
+// How subscribe and psubscribe print each received message.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "util/clock.hpp"
+
+namespace amr::output {
+
+enum class Format { pretty, json, raw };
+
+// Throws a usage Error naming the formats when `name` is not one.
+Format parse_format(const std::string& name);
+
+struct Received {
+    bool is_pattern = false;   // a pmessage
+    std::string_view pattern;  // set for pmessages
+    std::string_view channel;
+    std::string_view payload;
+    util::SystemTime received_at;
+};
+
+class Formatter {
+public:
+    virtual ~Formatter() = default;
+    // Appends the message's text, ending in a newline, to `out`.
+    virtual void append(const Received& message, std::string& out) = 0;
+};
+
+// `colour` adds ANSI colours to pretty output (the caller decides: a terminal, no NO_COLOR).
+std::unique_ptr<Formatter> make_formatter(Format format, bool colour);
+
+// Appends `text` as valid UTF-8, each invalid byte replaced by U+FFFD; returns whether the
+// text was valid.
+bool append_utf8_sanitised(std::string_view text, std::string& out);
+
+}  // namespace amr::output

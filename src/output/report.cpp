@@ -1,0 +1,110 @@
+#include "output/report.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "error.hpp"
+#include "message/json_check.hpp"
+#include "output/formatter.hpp"
+
+namespace amr::output {
+
+namespace rj = rapidjson;
+
+namespace {
+
+void json_string(rj::Writer<rj::StringBuffer>& w, const std::string& text) {
+    std::string clean;
+    append_utf8_sanitised(text, clean);
+    w.String(clean.data(), static_cast<rj::SizeType>(clean.size()));
+}
+
+std::string message_content(const std::string& message) {
+    return "\n[i] Message content:\n" + message::indent_json(message) + "\n";
+}
+
+}  // namespace
+
+OutputMode parse_output_mode(const std::string& name) {
+    if (name == "auto") return OutputMode::automatic;
+    if (name == "report") return OutputMode::report;
+    if (name == "count") return OutputMode::count;
+    if (name == "json") return OutputMode::json;
+    throw usage_error("--output: unknown mode '" + name + "'",
+                      "modes: auto, report, count, json");
+}
+
+OutputMode resolve_output_mode(OutputMode mode, bool terminal) {
+    if (mode != OutputMode::automatic) return mode;
+    return terminal ? OutputMode::report : OutputMode::count;
+}
+
+std::string publish_output(OutputMode mode, const std::string& channel, long long receivers,
+                           const std::string& message) {
+    switch (mode) {
+        case OutputMode::json: {
+            rj::StringBuffer buf;
+            rj::Writer<rj::StringBuffer> w(buf);
+            w.StartObject();
+            w.Key("channel");
+            json_string(w, channel);
+            w.Key("receivers");
+            w.Int64(receivers);
+            w.EndObject();
+            return std::string(buf.GetString(), buf.GetSize()) + "\n";
+        }
+        case OutputMode::report:
+            return "[>] Published to channel: '" + channel + "'\n" +
+                   "[#] Active subscribers: " + std::to_string(receivers) + "\n" +
+                   message_content(message);
+        default: return std::to_string(receivers) + "\n";
+    }
+}
+
+std::string broadcast_output(OutputMode mode, const std::vector<ChannelCount>& counts,
+                             const std::string& message) {
+    long long total = 0;
+    for (const auto& c : counts) total += c.second;
+    switch (mode) {
+        case OutputMode::json: {
+            rj::StringBuffer buf;
+            rj::Writer<rj::StringBuffer> w(buf);
+            w.StartObject();
+            w.Key("channels");
+            w.StartArray();
+            for (const auto& [channel, n] : counts) {
+                w.StartObject();
+                w.Key("channel");
+                json_string(w, channel);
+                w.Key("receivers");
+                w.Int64(n);
+                w.EndObject();
+            }
+            w.EndArray();
+            w.Key("total");
+            w.Int64(total);
+            w.EndObject();
+            return std::string(buf.GetString(), buf.GetSize()) + "\n";
+        }
+        case OutputMode::report: {
+            std::string names;
+            for (const auto& c : counts) names += (names.empty() ? "" : ", ") + c.first;
+            std::string out = "[>] Broadcast to " + std::to_string(counts.size()) + " channels\n" +
+                              "Channels: " + names + "\n\n";
+            for (const auto& [channel, n] : counts) {
+                out += "  - " + channel + ": " + std::to_string(n) + " subscriber(s)\n";
+            }
+            out += "\n[#] Total subscribers reached: " + std::to_string(total) + "\n";
+            return out + message_content(message);
+        }
+        default: {
+            std::string out;
+            for (const auto& [channel, n] : counts) {
+                out += channel + "\t" + std::to_string(n) + "\n";
+            }
+            return out + "total\t" + std::to_string(total) + "\n";
+        }
+    }
+}
+
+}  // namespace amr::output

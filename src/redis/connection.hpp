@@ -1,0 +1,68 @@
+// One hiredis connection: connect (TCP or TLS), authenticate, verify with PING, and send
+// commands. Every hiredis failure becomes a typed amr::Error here and nowhere else.
+#pragma once
+
+#include <hiredis.h>
+#include <openssl/ssl.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/settings.hpp"
+#include "error.hpp"
+
+namespace amr::redis {
+
+struct ReplyDeleter {
+    void operator()(redisReply* r) const { freeReplyObject(r); }
+};
+using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
+
+struct ContextDeleter {
+    void operator()(redisContext* c) const { redisFree(c); }
+};
+using ContextPtr = std::unique_ptr<redisContext, ContextDeleter>;
+
+// The Error for an error reply: WRONGPASS, NOAUTH and NOPERM are auth failures.
+Error reply_error(const redisReply* reply, std::string_view command);
+
+class Connection {
+public:
+    // Connects, runs the TLS handshake, AUTH and PING. Throws connection (3) or auth (4)
+    // Errors with the lab's hints.
+    static Connection open(const config::Settings& settings);
+
+    // Sends one command and waits for its reply; error replies throw.
+    ReplyPtr command(const std::vector<std::string_view>& args);
+
+    // Pipelining: queue commands, then read their replies in order.
+    void append(const std::vector<std::string_view>& args);
+    ReplyPtr read_reply();  // error replies are returned, not thrown
+    // Sends every queued command without waiting for replies.
+    void flush();
+
+    // Reads what the socket has into hiredis's buffer (one read); throws on EOF or error.
+    void read_available();
+    // A reply already parsed from the buffer, or null.
+    ReplyPtr buffered_reply();
+    // Whether TLS holds decrypted bytes hiredis has not read yet (poll() cannot see them).
+    bool tls_pending() const;
+
+    int fd() const { return context_->fd; }
+    const config::Settings& settings() const { return settings_; }
+    std::string endpoint() const;
+
+private:
+    Connection(ContextPtr context, SSL* ssl, config::Settings settings)
+        : context_(std::move(context)), ssl_(ssl), settings_(std::move(settings)) {}
+
+    [[noreturn]] void throw_io_error(std::string_view during) const;
+
+    ContextPtr context_;
+    SSL* ssl_ = nullptr;  // owned by hiredis once the handshake succeeded
+    config::Settings settings_;
+};
+
+}  // namespace amr::redis

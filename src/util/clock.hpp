@@ -1,0 +1,18 @@
+// Time stamps in the forms the lab and the json format use.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+namespace amr::util {
+
+using SystemTime = std::chrono::system_clock::time_point;
+
+// Local time like Python's datetime.now().isoformat(): 2025-11-20T12:31:14.906797
+std::string local_iso_micro(SystemTime t);
+// Local time as strftime(format), e.g. "%H:%M:%S" or "%Y%m%d%H%M%S".
+std::string local_strftime(SystemTime t, const char* format);
+// UTC with milliseconds: 2025-11-20T12:31:14.906Z
+std::string utc_iso_milli(SystemTime t);
+
+}  // namespace amr::util

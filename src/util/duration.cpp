@@ -1,0 +1,38 @@
+#include "util/duration.hpp"
+
+#include <cmath>
+#include <cstdlib>
+
+#include "error.hpp"
+
+namespace amr::util {
+
+std::chrono::milliseconds parse_duration(const std::string& text, const std::string& option) {
+    auto bad = [&] {
+        return usage_error(option + ": bad duration '" + text + "'",
+                           "use a number of seconds or a number with ms, s, m or h, e.g. 500ms");
+    };
+    if (text.empty() || !(std::isdigit(static_cast<unsigned char>(text[0])) || text[0] == '.')) {
+        throw bad();
+    }
+    char* end = nullptr;
+    double value = std::strtod(text.c_str(), &end);
+    std::string unit(end);
+    double ms_per_unit = 0;
+    if (unit.empty() || unit == "s") {
+        ms_per_unit = 1000;
+    } else if (unit == "ms") {
+        ms_per_unit = 1;
+    } else if (unit == "m") {
+        ms_per_unit = 60 * 1000;
+    } else if (unit == "h") {
+        ms_per_unit = 3600 * 1000;
+    } else {
+        throw bad();
+    }
+    double ms = value * ms_per_unit;
+    if (!std::isfinite(ms) || ms <= 0 || ms > 1e15) throw bad();
+    return std::chrono::milliseconds(static_cast<long long>(std::ceil(ms)));
+}
+
+}  // namespace amr::util
