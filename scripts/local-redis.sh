@@ -34,8 +34,12 @@ die() {
     exit 1
 }
 usage() {
-    sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2
-    exit 2
+    if [ "${1:-2}" = 0 ]; then
+        sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+    else
+        sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2
+    fi
+    exit "${1:-2}"
 }
 
 action=${1:-}
@@ -43,7 +47,7 @@ action=${1:-}
 shift
 case "$action" in
     start | stop | status | env) ;;
-    -h | --help | help) usage ;;
+    -h | --help | help) usage 0 ;;
     *)
         say "unknown action '$action'"
         usage
@@ -103,7 +107,7 @@ while [ $# -gt 0 ]; do
             plain=1
             shift
             ;;
-        -h | --help) usage ;;
+        -h | --help) usage 0 ;;
         *)
             say "unknown option '$1'"
             usage

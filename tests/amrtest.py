@@ -29,7 +29,7 @@ AMR_BIN = (_bin if _bin.is_absolute() else ROOT / _bin).resolve()
 CI = os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
 
 # How long a command may run before the test fails as hung (not a timing assertion).
-HANG = 60.0
+HANG = float(os.environ.get("AMR_TEST_HANG") or 60)
 PATH = "/usr/local/bin:/usr/bin:/bin"
 
 SUBSCRIBED = "[+] Subscribed"
@@ -395,12 +395,12 @@ class Background:
                                          f"--- stderr\n{bytes(self._err).decode(errors='replace')}")
                 self._cond.wait(min(left, 0.2))
 
-    def wait_stderr(self, text: str, count: int = 1) -> None:
+    def wait_stderr(self, text: str, count: int = 1, timeout: float = HANG) -> None:
         self._wait_for(lambda: bytes(self._err).decode(errors="replace").count(text) >= count,
-                       f"{count} x {text!r} on stderr")
+                       f"{count} x {text!r} on stderr", timeout)
 
     def wait_subscribed(self, count: int = 1) -> "Background":
-        self.wait_stderr(SUBSCRIBED, count)
+        self.wait_stderr(SUBSCRIBED, count, timeout=HANG / 3)
         return self
 
     def wait_stdout_lines(self, count: int) -> None:

@@ -19,13 +19,19 @@ def byte_offset(stderr: str) -> int:
     ('{"a":1,}', 7, 8),
     ('{"a": tru}', 6, 10),
     ('{"a":1} trailing', 7, 9),
-    ("", 0, 1),
-], ids=["bad-value", "trailing-comma", "bad-literal", "trailing-text", "empty"])
+    ("  ", 1, 3),
+], ids=["bad-value", "trailing-comma", "bad-literal", "trailing-text", "blank"])
 def test_invalid_json_names_the_byte_offset(amr, plain_server, message, lowest, highest):
     r = expect(amr.run("publish", unique(), message, env=plain_server.env()), 2)
     assert r.stdout == ""
     # 0- or 1-based, at the start of the bad token or where the parser gave up on it
     assert lowest <= byte_offset(r.stderr) <= highest, r
+
+
+def test_empty_message_is_a_usage_error(amr, plain_server):
+    r = expect(amr.run("publish", unique(), "", env=plain_server.env()), 2)
+    assert r.stdout == "" and r.stderr.strip()
+    expect(amr.run("publish", unique(), "-", env=plain_server.env(), input=""), 2)
 
 
 def test_invalid_json_is_not_published(amr, plain_server):

@@ -31,7 +31,7 @@ def test_broadcast_message_to_chosen_channels(amr, plain_server):
     env = plain_server.env()
     a, b, c = unique("a"), unique("b"), unique("c")
     sub = amr.subscribe("-j", "--count", "1", b, env=env)
-    r = expect(amr.run("broadcast", "-c", a, "--channel", b, "-c", c, '{"x":1}', env=env), 0)
+    r = expect(amr.run("broadcast", '{"x":1}', "-c", a, "--channel", b, "-c", c, env=env), 0)
     assert r.lines == [f"{a}\t0", f"{b}\t1", f"{c}\t0", "total\t1"]
     assert sub.wait() == 0
     assert json.loads(sub.stdout)["data"] == {"x": 1}
@@ -41,7 +41,7 @@ def test_broadcast_json_output(amr, plain_server):
     env = plain_server.env()
     a, b = unique("a"), unique("b")
     sub = amr.subscribe(a, env=env)
-    r = expect(amr.run("broadcast", "-c", a, "-c", b, "-o", "json", '"hi"', env=env), 0)
+    r = expect(amr.run("broadcast", '"hi"', "-c", a, "-c", b, "-o", "json", env=env), 0)
     assert json.loads(r.stdout) == {"channels": [{"channel": a, "receivers": 1}, {"channel": b, "receivers": 0}],
                                     "total": 1}
     sub.stop()
@@ -88,14 +88,22 @@ def test_broadcast_min_receivers_applies_to_the_total(amr, plain_server):
     a, b = unique("a"), unique("b")
     sa = amr.subscribe(a, env=env)
     sb = amr.subscribe(b, env=env)
-    expect(amr.run("broadcast", "-c", a, "-c", b, "{}", "--min-receivers", "2", env=env), 0)
-    r = expect(amr.run("broadcast", "-c", a, "-c", b, "{}", "--min-receivers", "3", env=env), 5)
+    expect(amr.run("broadcast", "{}", "-c", a, "-c", b, "--min-receivers", "2", env=env), 0)
+    r = expect(amr.run("broadcast", "{}", "-c", a, "-c", b, "--min-receivers", "3", env=env), 5)
     assert r.stderr.strip()
     sa.stop()
     sb.stop()
 
 
 def test_broadcast_invalid_json_is_a_usage_error(amr, plain_server):
-    r = expect(amr.run("broadcast", "-c", unique(), "{nope", env=plain_server.env()), 2)
+    r = expect(amr.run("broadcast", "{nope", "-c", unique(), env=plain_server.env()), 2)
     assert re.search(r"byte \d+", r.stderr)
     assert r.stdout == ""
+
+
+def test_channel_option_takes_one_value(amr, plain_server):
+    # -c is repeatable, one channel each (like mosquitto_sub -t); the message may follow.
+    env = plain_server.env()
+    a = unique("a")
+    r = expect(amr.run("broadcast", "-c", a, '{"x":1}', env=env), 0)
+    assert r.lines == [f"{a}\t0", "total\t0"], r

@@ -208,3 +208,13 @@ def test_min_receivers(amr, plain_server):
     expect(amr.run("publish", channel, "{}", "--min-receivers", "1", env=env), 0)
     expect(amr.run("publish", channel, "{}", "--min-receivers", "2", env=env), 5)
     sub.stop()
+
+
+def test_field_option_takes_one_value(amr, plain_server):
+    # -f is repeatable, one KEY=VALUE each; the channel may follow it.
+    channel = unique()
+    sub = amr.subscribe("-j", "--count", "1", channel, env=plain_server.env())
+    expect(amr.run("publish", "--event", "e", "-f", "k=v", channel, env=plain_server.env()), 0)
+    assert sub.wait() == 0
+    data = json.loads(sub.stdout)["data"]
+    assert data["k"] == "v" and data["event"] == "e"
