@@ -1,12 +1,16 @@
 // amr subscribe CHANNEL... and amr psubscribe PATTERN...: stream messages to stdout until
-// a signal, --count or --timeout.
+// a signal, --count or --timeout. The socket is read on this thread as fast as the server
+// sends; a writer thread formats and writes, with a bounded buffer between them.
 #include <spdlog/spdlog.h>
 
 #include "commands/command.hpp"
 #include "output/formatter.hpp"
+#include "output/message_queue.hpp"
 #include "output/stdout_sink.hpp"
+#include "output/stream_writer.hpp"
 #include "redis/subscriber.hpp"
 #include "util/duration.hpp"
+#include "util/size.hpp"
 
 namespace amr::commands {
 namespace {
@@ -18,12 +22,11 @@ struct SubscribeOptions {
     bool json = false;
     std::optional<long long> count;
     std::optional<std::string> timeout;
+    std::string buffer = "256MiB";
+    bool no_reconnect = false;
+    std::optional<int> reconnect_max;
+    std::string ping_interval = "60s";
 };
-
-std::string confirmation(const redis::PubSubEvent& e) {
-    return std::string("[+] Subscribed to ") + (e.for_pattern ? "pattern" : "channel") + ": '" +
-           std::string(e.channel) + "'";
-}
 
 int run_subscribe(const SubscribeOptions& o, const GlobalOptions& globals) {
     const output::Format format = o.json ? output::Format::json : output::parse_format(o.format);
@@ -32,52 +35,52 @@ int run_subscribe(const SubscribeOptions& o, const GlobalOptions& globals) {
         deadline = std::chrono::steady_clock::now() + util::parse_duration(*o.timeout, "--timeout");
     }
     if (o.count && *o.count <= 0) throw usage_error("--count must be at least 1");
-
+    if (o.reconnect_max && *o.reconnect_max <= 0) {
+        throw usage_error("--reconnect-max must be at least 1");
+    }
+    redis::SubscriberOptions options;
+    options.patterns = o.patterns;
+    options.names = o.names;
+    options.reconnect = !o.no_reconnect;
+    options.backoff.max_attempts = o.reconnect_max;
+    options.ping_interval = util::parse_duration(o.ping_interval, "--ping-interval");
+    output::MessageQueue queue(util::parse_size(o.buffer, "--buffer"));
     auto formatter = output::make_formatter(format, output::stdout_wants_colour());
     auto settings = config::load_settings(globals.connection);
-    auto connection = redis::Connection::open(settings);
 
-    std::vector<std::string_view> command = {o.patterns ? "PSUBSCRIBE" : "SUBSCRIBE"};
-    command.insert(command.end(), o.names.begin(), o.names.end());
-    connection.append(command);
-    connection.flush();
-
+    output::StreamWriter writer(queue, *formatter);
+    writer.start();
     long long received = 0;
-    std::string text;
-    redis::ReplyPtr reply;
-    for (;;) {
-        switch (redis::wait_for_reply(connection, reply, deadline)) {
-            case redis::Wake::stopped:
-                spdlog::debug("stopped by a signal after {} message(s)", received);
-                return 0;
-            case redis::Wake::deadline:
-                if (o.count) {
-                    spdlog::error("--timeout {} ended after {} of {} message(s)", *o.timeout,
-                                  received, *o.count);
-                    return static_cast<int>(ExitCode::timeout);
-                }
-                return 0;
-            case redis::Wake::reply: break;
-        }
-        if (reply->type == REDIS_REPLY_ERROR) throw redis::reply_error(reply.get(), command[0]);
-        const redis::PubSubEvent e = redis::decode_pubsub(reply.get());
-        using Kind = redis::PubSubEvent::Kind;
-        if (e.kind == Kind::subscribed) {
-            spdlog::info(confirmation(e));
-            continue;
-        }
-        if (e.kind != Kind::message && e.kind != Kind::pmessage) continue;
-
-        text.clear();
-        formatter->append({.is_pattern = e.kind == Kind::pmessage,
-                           .pattern = e.pattern,
-                           .channel = e.channel,
-                           .payload = e.payload,
-                           .received_at = std::chrono::system_clock::now()},
-                          text);
-        output::write_stdout(text);
-        if (o.count && ++received >= *o.count) return 0;
+    redis::StopReason why = redis::StopReason::signal;
+    try {
+        redis::Subscriber subscriber(settings, options);
+        why = subscriber.run(deadline, [&](redis::ReplyPtr reply) {
+            const size_t bytes = output::reply_cost(reply.get());
+            queue.push({std::move(reply), std::chrono::system_clock::now(), bytes});
+            return !(o.count && ++received >= *o.count);
+        });
+    } catch (...) {
+        queue.close();
+        writer.finish(std::chrono::seconds(2));
+        throw;
     }
+    queue.close();
+    // After a signal, stdout gets a moment to take what is buffered; otherwise it gets all.
+    if (!writer.finish(why == redis::StopReason::signal
+                           ? std::optional(std::chrono::milliseconds(2000))
+                           : std::nullopt)) {
+        spdlog::warn("stopped with messages still buffered: stdout is not being read");
+        return 0;
+    }
+    writer.rethrow_failure();
+    if (writer.consumer_gone()) return 0;
+    if (why == redis::StopReason::deadline && o.count) {
+        spdlog::error("--timeout {} ended after {} of {} message(s)", *o.timeout, received,
+                      *o.count);
+        return static_cast<int>(ExitCode::timeout);
+    }
+    spdlog::debug("{} message(s) written", writer.written());
+    return 0;
 }
 
 CommandSpec make_spec(bool patterns) {
@@ -101,6 +104,19 @@ CommandSpec make_spec(bool patterns) {
                 sub.add_option("--timeout", o->timeout,
                                "Stop after DURATION (10, 10s, 500ms, 2m); exit 124 if --count "
                                "messages have not arrived by then")
+                    ->type_name("DURATION");
+                sub.add_option("--buffer", o->buffer,
+                               "Memory for messages stdout has not taken yet (default 256MiB); "
+                               "when full the oldest are dropped and counted on stderr")
+                    ->type_name("SIZE");
+                sub.add_flag("--no-reconnect", o->no_reconnect,
+                             "Exit 3 when the connection is lost instead of reconnecting");
+                sub.add_option("--reconnect-max", o->reconnect_max,
+                               "Give up (exit 3) after N failed reconnect attempts")
+                    ->type_name("N");
+                sub.add_option("--ping-interval", o->ping_interval,
+                               "PING after this much silence to detect dead connections "
+                               "(default 60s)")
                     ->type_name("DURATION");
                 sub.footer(patterns ? "Examples:\n"
                                       "  amr psubscribe 'orders:*'\n"

@@ -36,4 +36,9 @@ int stop_signal_fd() {
 
 bool stop_requested() { return stopped != 0; }
 
+void request_stop() {
+    stop_signal_fd();
+    on_signal(0);
+}
+
 }  // namespace amr::util

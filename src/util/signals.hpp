@@ -7,5 +7,7 @@ namespace amr::util {
 // Installs the handlers once; returns the read end of the pipe, readable after a signal.
 int stop_signal_fd();
 bool stop_requested();
+// Wakes the poll() loops as a signal would (used when stdout's reader goes away).
+void request_stop();
 
 }  // namespace amr::util

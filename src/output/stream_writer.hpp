@@ -1,0 +1,44 @@
+// The stdout side of a subscription: a thread that formats queued messages and writes
+// them, a batch per write(2) when messages are waiting and each at once when they are
+// not, so pipes see every message without delay.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <optional>
+#include <thread>
+
+#include "output/formatter.hpp"
+#include "output/message_queue.hpp"
+
+namespace amr::output {
+
+class StreamWriter {
+public:
+    StreamWriter(MessageQueue& queue, Formatter& formatter);
+    ~StreamWriter();
+
+    void start();
+    // Waits for the writer to write what is queued (after queue.close()). With a
+    // `patience`, gives up when stdout stays blocked that long and returns false.
+    bool finish(std::optional<std::chrono::milliseconds> patience);
+
+    long long written() const { return written_.load(); }
+    bool consumer_gone() const { return consumer_gone_.load(); }
+    // Rethrows what stopped the writer other than a closed stdout.
+    void rethrow_failure();
+
+private:
+    void loop();
+
+    MessageQueue& queue_;
+    Formatter& formatter_;
+    std::thread thread_;
+    std::atomic<long long> written_{0};
+    std::atomic<bool> consumer_gone_{false};
+    std::atomic<bool> finished_{false};
+    std::exception_ptr failure_;
+};
+
+}  // namespace amr::output

@@ -1,0 +1,37 @@
+// Reconnecting: exponential backoff with full jitter, capped, and a bounded number of
+// attempts (AMR fails over in under a second when planned, 10-15 s when not).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <random>
+
+#include "config/settings.hpp"
+#include "redis/connection.hpp"
+
+namespace amr::redis {
+
+struct BackoffPolicy {
+    std::chrono::milliseconds first{100};
+    std::chrono::milliseconds cap{10000};
+    std::optional<int> max_attempts;  // unset: keep trying
+};
+
+class Backoff {
+public:
+    explicit Backoff(BackoffPolicy policy);
+    // The wait before attempt `attempt` (1-based): uniform in [0, min(cap, first*2^(attempt-1))].
+    std::chrono::milliseconds delay(int attempt);
+
+private:
+    BackoffPolicy policy_;
+    std::mt19937_64 random_;
+};
+
+// Connects again until it works, a stop signal arrives (returns nullopt) or the attempts
+// run out (throws the last connection Error). Auth failures are not retried.
+std::optional<Connection> reconnect(const config::Settings& settings, const BackoffPolicy& policy,
+                                    const std::string& reason);
+
+}  // namespace amr::redis
