@@ -37,7 +37,7 @@ std::chrono::milliseconds Backoff::delay(int attempt) {
 std::optional<Connection> reconnect(const config::Settings& settings, const BackoffPolicy& policy,
                                     const std::string& reason) {
     const std::string where = settings.host + ":" + std::to_string(settings.port);
-    spdlog::warn("connection to {} lost ({}); reconnecting", where, reason);
+    spdlog::warn("{}; reconnecting", reason);
     Backoff backoff(policy);
     for (int attempt = 1;; ++attempt) {
         if (!sleep_unless_stopped(backoff.delay(attempt))) return std::nullopt;

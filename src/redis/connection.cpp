@@ -76,6 +76,9 @@ Connection Connection::open(const config::Settings& s) {
                     connection_hint);
     }
 
+    // Finds dead peers even when nothing is sent (AMR drops idle connections).
+    redisEnableKeepAlive(context.get());
+
     SSL* ssl = nullptr;
     if (s.tls) {
         if (s.insecure) spdlog::warn("--insecure: the server's certificate is not verified");
