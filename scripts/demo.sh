@@ -110,7 +110,8 @@ else
 fi
 
 narrate "Terminal 1: amr subscribe orders:created"
-amr subscribe orders:created >"$tmp/sub.out" 2>"$tmp/sub.err" &
+# Started directly (not through the amr function) so that $! is amr itself.
+"$AMR" "${amr_args[@]}" subscribe orders:created >"$tmp/sub.out" 2>"$tmp/sub.err" &
 sub_pid=$!
 for _ in $(seq 1 300); do
     grep -q "Subscribed" "$tmp/sub.err" 2>/dev/null && break

@@ -30,7 +30,7 @@ CI = os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
 
 # How long a command may run before the test fails as hung (not a timing assertion).
 HANG = float(os.environ.get("AMR_TEST_HANG") or 60)
-PATH = "/usr/local/bin:/usr/bin:/bin"
+PATH = os.environ.get("PATH") or "/usr/local/bin:/usr/bin:/bin"
 
 SUBSCRIBED = "[+] Subscribed"
 

@@ -77,7 +77,7 @@ def test_broadcast_message_from_stdin(amr, plain_server):
     env = plain_server.env()
     ch = unique()
     sub = amr.subscribe("-j", "--count", "1", ch, env=env)
-    r = expect(amr.run("broadcast", "-c", ch, env=env, input='{"stdin":true}\n'), 0)
+    r = expect(amr.run("broadcast", "-", "-c", ch, env=env, input='{"stdin":true}\n'), 0)
     assert r.lines == [f"{ch}\t1", "total\t1"]
     assert sub.wait() == 0
     assert json.loads(sub.stdout)["data"] == {"stdin": True}

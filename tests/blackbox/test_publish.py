@@ -85,6 +85,17 @@ def test_preset_order_id_is_made_from_the_current_local_time(amr, plain_server):
     assert order_id[4:12] == stamp[:10].replace("-", ""), (order_id, stamp)
 
 
+def test_preset_field_can_be_replaced(amr, plain_server):
+    pub, line = receive_one(amr, plain_server, "inventory:alerts",
+                            ["--preset", "inventory_low", "-f", "current_stock:=2", "-f", "note=low"])
+    expect(pub, 0)
+    data = line["data"]
+    assert data["current_stock"] == 2
+    assert data["note"] == "low"
+    assert data["product_id"] == "PROD-12345" and data["threshold"] == 10
+    assert list(data)[0] == "event" and list(data)[-1] == "timestamp"
+
+
 def test_event_with_string_and_typed_fields(amr, plain_server):
     channel = unique()
     pub, line = receive_one(amr, plain_server, channel, [
