@@ -10,12 +10,14 @@ _amr_global_opts='--url -H --host -p --port --user -a --password --tls --no-tls 
     --capath --cert --key --sni --insecure --env-file --no-env-file --connect-timeout
     -v --verbose -q --quiet --version -h --help'
 _amr_message_opts='--raw --preset --event -f --field -o --output --min-receivers'
-_amr_subscribe_opts='--count --timeout -F --format -j --json'
+_amr_subscribe_opts='--count --timeout -F --format -j --json --buffer --no-reconnect
+    --reconnect-max --ping-interval'
 
 # Options that take a value, global or of any command: the value is not a positional.
 _amr_value_opts='--url -H --host -p --port --user -a --password --cacert --capath --cert
     --key --sni --env-file --connect-timeout --preset --event -f --field -o --output
-    --min-receivers -c --channel --count --timeout -F --format'
+    --min-receivers -c --channel --count --timeout -F --format --buffer --reconnect-max
+    --ping-interval'
 
 # Sets COMPREPLY to the words of $1 that start with $cur; keeps ':' inside words working.
 _amr_reply_words() {
@@ -104,7 +106,7 @@ _amr() {
             return
             ;;
         -p | --port | --user | -a | --password | --connect-timeout | --event | -f | --field | \
-            --min-receivers | --count | --timeout)
+            --min-receivers | --count | --timeout | --buffer | --reconnect-max | --ping-interval)
             return
             ;;
     esac

@@ -9,7 +9,7 @@ set -l subscribe_command "__fish_seen_subcommand_from subscribe psubscribe"
 function __amr_publish_wants_channel
     set -l value_options --url -H --host -p --port --user -a --password --cacert --capath \
         --cert --key --sni --env-file --connect-timeout --preset --event -f --field -o --output \
-        --min-receivers
+        --min-receivers --count --timeout -F --format --buffer --reconnect-max --ping-interval
     set -l command
     set -l positionals 0
     set -l skip 0
@@ -88,6 +88,10 @@ complete -c amr -n $subscribe_command -s F -l format -x -d 'How each message is 
     json\t'one JSON object per line'
     raw\t'the payload and a newline'"
 complete -c amr -n $subscribe_command -s j -l json -d 'Short for --format json'
+complete -c amr -n $subscribe_command -l buffer -x -d 'Memory for messages stdout has not taken (default 256MiB)'
+complete -c amr -n $subscribe_command -l no-reconnect -d 'Exit 3 when the connection is lost'
+complete -c amr -n $subscribe_command -l reconnect-max -x -d 'Give up after N failed reconnect attempts'
+complete -c amr -n $subscribe_command -l ping-interval -x -d 'PING after this much silence (default 60s)'
 
 # ping
 complete -c amr -n '__fish_seen_subcommand_from ping' -s o -l output -x -d 'What to print' -a "

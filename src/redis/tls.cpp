@@ -72,7 +72,12 @@ Error handshake_error(SSL* ssl, const std::string& hiredis_error, const config::
     const std::string where = s.host + ":" + std::to_string(s.port);
     long result = SSL_get_verify_result(ssl);
     if (result == X509_V_OK) {
-        return Error(ErrorKind::connection, "TLS handshake with " + where + " failed: " + hiredis_error,
+        // A plain server takes the ClientHello for the start of a command and waits for
+        // more: the read times out and OpenSSL has no reason to give.
+        const bool timed_out = hiredis_error.find("(null)") != std::string::npos ||
+                               hiredis_error.find("temporarily unavailable") != std::string::npos;
+        const std::string detail = timed_out ? "no TLS answer before --connect-timeout" : hiredis_error;
+        return Error(ErrorKind::connection, "TLS handshake with " + where + " failed: " + detail,
                      "check that the server speaks TLS on this port (--no-tls for a plain one)");
     }
     std::string message = "TLS certificate of " + where + " not accepted: " +
