@@ -36,12 +36,11 @@ char unescape(char c) {
         case 'n': return '\n';
         case 't': return '\t';
         case 'r': return '\r';
-        case '0': return '\0';
         case 'a': return '\a';
         case 'b': return '\b';
         case 'f': return '\f';
         case 'v': return '\v';
-        default: return c;  // \\ \" \' and unknown escapes keep the character
+        default: return c;  // \\ \" \'
     }
 }
 
@@ -57,7 +56,7 @@ std::string parse_value(std::string_view text, size_t& pos, int& line_no) {
         // Unquoted: up to an inline comment (a '#' after a blank), trailing blanks trimmed.
         size_t end = rest.size();
         for (size_t i = 0; i < rest.size(); ++i) {
-            if (rest[i] == '#' && (i == 0 || is_blank(rest[i - 1]))) {
+            if (rest[i] == '#' && i > 0 && is_blank(rest[i - 1])) {
                 end = i;
                 break;
             }
@@ -75,7 +74,13 @@ std::string parse_value(std::string_view text, size_t& pos, int& line_no) {
         if (c == quote) break;
         if (c == '\n') ++line_no;
         if (quote == '"' && c == '\\' && i + 1 < text.size()) {
-            value += unescape(text[++i]);
+            const char next = text[++i];
+            if (next == '\n') ++line_no;
+            // As python-dotenv: an unknown escape keeps its backslash.
+            if (std::string_view("\\'\"abfnrtv").find(next) == std::string_view::npos) {
+                value += '\\';
+            }
+            value += unescape(next);
         } else if (quote == '\'' && c == '\\' && i + 1 < text.size() &&
                    (text[i + 1] == '\'' || text[i + 1] == '\\')) {
             value += text[++i];

@@ -56,6 +56,12 @@ RedisUrl parse_redis_url(std::string_view url, const std::string& origin) {
     }
     // Drop a /db path and ?query: pub/sub ignores the database number.
     size_t slash = rest.find_first_of("/?");
+    // An '@' after it means an unescaped '/' or '?' in the user name or password (base64
+    // access keys hold '/'): parsing on would take part of the password for host and port.
+    if (slash != std::string_view::npos && rest.find('@', slash) != std::string_view::npos) {
+        throw usage_error(origin + ": '/' or '?' in the user name or password",
+                          "percent-encode them in the URL ('/' as %2F, '?' as %3F)");
+    }
     if (slash != std::string_view::npos) rest = rest.substr(0, slash);
 
     size_t at = rest.rfind('@');

@@ -133,8 +133,13 @@ std::string build_message(const MessageSpec& spec, util::SystemTime now) {
     }
     for (const std::string& field : spec.fields) apply_field(d, field);
     rj::StringBuffer out;
-    rj::Writer<rj::StringBuffer> writer(out);
-    d.Accept(writer);
+    // Validating: names and values from the command line may not be UTF-8.
+    rj::Writer<rj::StringBuffer, rj::UTF8<>, rj::UTF8<>, rj::CrtAllocator,
+               rj::kWriteValidateEncodingFlag>
+        writer(out);
+    if (!d.Accept(writer)) {
+        throw usage_error("--event or -f: text is not valid UTF-8");
+    }
     return std::string(out.GetString(), out.GetSize());
 }
 

@@ -159,7 +159,9 @@ public:
         std::string time = util::local_strftime(m.received_at, "[%H:%M:%S]");
         rj::Document doc;
         doc.Parse<parse_flags>(m.payload.data(), m.payload.size());
-        const bool is_object = !doc.HasParseError() && doc.IsObject();
+        // check_json too: Parse stops at a NUL byte and would hide what follows it.
+        const bool is_object =
+            !doc.HasParseError() && doc.IsObject() && !message::check_json(m.payload);
         std::string channel, pattern, payload;
         append_utf8_sanitised(m.channel, channel);
         append_utf8_sanitised(m.pattern, pattern);

@@ -1,5 +1,6 @@
 #include "util/duration.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -15,9 +16,13 @@ std::chrono::milliseconds parse_duration(const std::string& text, const std::str
     if (text.empty() || !(std::isdigit(static_cast<unsigned char>(text[0])) || text[0] == '.')) {
         throw bad();
     }
+    // Only digits and '.' before the unit: strtod alone would take "0x10" or "1e3".
+    const size_t unit_at = std::min(text.find_first_not_of("0123456789."), text.size());
+    const std::string number = text.substr(0, unit_at);
     char* end = nullptr;
-    double value = std::strtod(text.c_str(), &end);
-    std::string unit(end);
+    double value = std::strtod(number.c_str(), &end);
+    if (*end != '\0') throw bad();
+    std::string unit = text.substr(unit_at);
     double ms_per_unit = 0;
     if (unit.empty() || unit == "s") {
         ms_per_unit = 1000;

@@ -1,1 +1,195 @@
 #include <doctest/doctest.h>
+
+#include <string>
+#include <string_view>
+
+#include "error.hpp"
+#include "message/json_check.hpp"
+
+using amr::Error;
+using amr::ErrorKind;
+using amr::message::check_json;
+using amr::message::indent_json;
+using amr::message::require_json;
+
+using namespace std::string_view_literals;
+
+namespace {
+
+// The byte offset check_json reports, or -1 when it accepts the text.
+long problem_offset(std::string_view text) {
+    auto problem = check_json(text);
+    return problem ? static_cast<long>(problem->offset) : -1;
+}
+
+}  // namespace
+
+TEST_CASE("check_json: valid values of every kind") {
+    for (std::string_view text :
+         {"null"sv, "true"sv, "false"sv, "0"sv, "-1"sv, "3.25"sv, "-1.5e10"sv, "1E-3"sv,
+          "12345678901234567890"sv, "\"\""sv, "\"text\""sv, "\"esc \\\" \\\\ \\/ \\n \\u00e9\""sv,
+          "\"Z\xC3\xBCrich \xE2\x82\xAC \xF0\x9F\x98\x80\""sv, "\"\\ud83d\\ude00\""sv, "[]"sv,
+          "{}"sv, "[1,\"a\",null,true,{\"k\":[]}]"sv,
+          R"({"event":"order_created","total":129.99,"nested":{"a":[1,2,{"b":null}]}})"sv}) {
+        CAPTURE(text);
+        CHECK_FALSE(check_json(text).has_value());
+    }
+}
+
+TEST_CASE("check_json: whitespace around the value is allowed") {
+    CHECK_FALSE(check_json(" \t\r\n{\"a\": 1}\n\n ").has_value());
+    CHECK_FALSE(check_json("\n42\n").has_value());
+}
+
+TEST_CASE("check_json: empty input") {
+    auto empty = check_json("");
+    REQUIRE(empty.has_value());
+    CHECK(empty->offset == 0);
+    CHECK(empty->reason == "The document is empty.");
+    auto blanks = check_json("   \n");
+    REQUIRE(blanks.has_value());
+    CHECK(blanks->offset == 4);
+    CHECK(blanks->reason == "The document is empty.");
+}
+
+TEST_CASE("check_json: exact byte offsets of errors") {
+    CHECK(problem_offset("{") == 1);
+    CHECK(problem_offset("{\"a\":}") == 5);
+    CHECK(problem_offset("{\"a\" 1}") == 5);
+    CHECK(problem_offset("{a:1}") == 1);
+    CHECK(problem_offset("{\"a\":1,}") == 7);
+    CHECK(problem_offset("[1,2") == 4);
+    CHECK(problem_offset("[1,]") == 3);
+    CHECK(problem_offset("[1 2]") == 3);
+    CHECK(problem_offset("tru") == 3);
+    CHECK(problem_offset("nul") == 3);
+    CHECK(problem_offset("hello") == 0);
+    CHECK(problem_offset("'single'") == 0);
+    CHECK(problem_offset("\"abc") == 4);
+    CHECK(problem_offset("\"\\x\"") == 1);
+    CHECK(problem_offset("-") == 1);
+    CHECK(problem_offset("1.") == 2);
+    CHECK(problem_offset("{\"a\":[1,{\"b\":tru}]}") == 16);  // where "e" is missing
+}
+
+TEST_CASE("check_json: reasons are RapidJSON's English text") {
+    auto invalid = check_json("{\"a\":}");
+    REQUIRE(invalid.has_value());
+    CHECK(invalid->reason == "Invalid value.");
+    auto missing = check_json("[1,2");
+    REQUIRE(missing.has_value());
+    CHECK(missing->reason == "Missing a comma or ']' after an array element.");
+}
+
+TEST_CASE("check_json: trailing garbage after one complete value") {
+    auto two = check_json("1 2");
+    REQUIRE(two.has_value());
+    CHECK(two->offset == 2);
+    CHECK(two->reason == "The document root must not be followed by other values.");
+    CHECK(problem_offset("{} x") == 3);
+    CHECK(problem_offset("{}{}") == 2);
+    CHECK(problem_offset("\"a\"\"b\"") == 3);
+    CHECK(problem_offset("01") == 1);
+    CHECK(problem_offset("[1]]") == 3);
+}
+
+TEST_CASE("check_json: embedded NUL bytes") {
+    auto after = check_json("{}\0{}"sv);
+    REQUIRE(after.has_value());
+    CHECK(after->offset == 2);
+    CHECK(after->reason == "Unexpected NUL byte.");
+    CHECK(problem_offset("{\"a\":1}\0"sv) == 7);
+    CHECK(problem_offset("\0"sv) == 0);
+    CHECK(problem_offset("\"a\0b\""sv) == 2);
+    CHECK(problem_offset("[1,\0 2]"sv) == 3);
+    CHECK(problem_offset("1 \0"sv) == 2);
+}
+
+TEST_CASE("check_json: control characters inside strings") {
+    CHECK(problem_offset("\"a\x01z\"") == 2);
+    CHECK(problem_offset("\"line\nbreak\"") == 5);
+    CHECK(problem_offset("\"tab\there\"") == 4);
+}
+
+TEST_CASE("check_json: invalid UTF-8 inside strings") {
+    CHECK(problem_offset("\"a\xFFz\"") == 2);
+    CHECK(problem_offset("\"\xC3\"") == 1);                  // truncated sequence
+    CHECK(problem_offset("\"ok \xC0\xAF\"") == 4);           // overlong '/'
+    CHECK(problem_offset("\"\xED\xA0\x80\"") == 1);          // UTF-16 surrogate
+    CHECK(problem_offset("{\"k\xFE\":1}") == 3);             // in a key
+    CHECK(problem_offset("[\"ok\",\"\xF5\x80\x80\x80\"]") == 7);  // beyond U+10FFFF
+    auto problem = check_json("\"a\xFFz\"");
+    REQUIRE(problem.has_value());
+    CHECK(problem->reason == "Invalid encoding in string.");
+}
+
+TEST_CASE("require_json: accepts JSON, rejects the rest naming the byte") {
+    CHECK_NOTHROW(require_json("{\"a\":1}", "the message"));
+    try {
+        require_json("{\"event\": oops}", "the message");
+        FAIL("accepted invalid JSON");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::usage);
+        CHECK(std::string(e.what()) == "the message is not valid JSON at byte 10: Invalid value.");
+        CHECK(e.hint() == "use --raw to send it as it is");
+    }
+    try {
+        require_json("", "stdin");
+        FAIL("accepted empty input");
+    } catch (const Error& e) {
+        CHECK(std::string(e.what()) == "stdin is not valid JSON at byte 0: The document is empty.");
+    }
+    try {
+        require_json("[1] [2]", "MESSAGE");
+        FAIL("accepted two values");
+    } catch (const Error& e) {
+        CHECK(std::string(e.what()).starts_with("MESSAGE is not valid JSON at byte 4: "));
+    }
+}
+
+TEST_CASE("indent_json: nested object like Python's json.dumps(indent=2)") {
+    CHECK(indent_json("{\"a\":1,\"b\":[1,2]}") == "{\n  \"a\": 1,\n  \"b\": [\n    1,\n    2\n  ]\n}");
+    CHECK(indent_json(R"({"event":"order_created","order_id":"ORD-1","customer":"Jane Doe",)"
+                      R"("total":129.99,"meta":{"tags":["x","y"],"ok":true,"none":null}})") ==
+          "{\n"
+          "  \"event\": \"order_created\",\n"
+          "  \"order_id\": \"ORD-1\",\n"
+          "  \"customer\": \"Jane Doe\",\n"
+          "  \"total\": 129.99,\n"
+          "  \"meta\": {\n"
+          "    \"tags\": [\n"
+          "      \"x\",\n"
+          "      \"y\"\n"
+          "    ],\n"
+          "    \"ok\": true,\n"
+          "    \"none\": null\n"
+          "  }\n"
+          "}");
+}
+
+TEST_CASE("indent_json: empty containers and scalars") {
+    CHECK(indent_json("{}") == "{}");
+    CHECK(indent_json("[]") == "[]");
+    CHECK(indent_json("{\"a\":[],\"b\":{}}") == "{\n  \"a\": [],\n  \"b\": {}\n}");
+    CHECK(indent_json("42") == "42");
+    CHECK(indent_json("\"s\"") == "\"s\"");
+    CHECK(indent_json("null") == "null");
+}
+
+TEST_CASE("indent_json: reformats whitespace and keeps strings and numbers") {
+    CHECK(indent_json("  { \"k\" :\n\"v \\\" \\\\ \\n\" , \"n\" : 1.5 }  ") ==
+          "{\n  \"k\": \"v \\\" \\\\ \\n\",\n  \"n\": 1.5\n}");
+    CHECK(indent_json("{\"city\":\"Z\xC3\xBCrich\"}") == "{\n  \"city\": \"Z\xC3\xBCrich\"\n}");
+}
+
+TEST_CASE("indent_json: other indent widths") {
+    CHECK(indent_json("[1,[2]]", 4) == "[\n    1,\n    [\n        2\n    ]\n]");
+}
+
+TEST_CASE("indent_json: text that is not JSON comes back unchanged") {
+    CHECK(indent_json("not json") == "not json");
+    CHECK(indent_json("") == "");
+    CHECK(indent_json("{\"a\":1} trailing") == "{\"a\":1} trailing");
+    CHECK(indent_json("{\"a\":1}\0x"sv) == std::string("{\"a\":1}\0x", 9));
+    CHECK(indent_json("\"\xFF\"") == "\"\xFF\"");
+}
