@@ -1,0 +1,742 @@
+#!/usr/bin/env bash
+# amr's benchmark: amr side by side with the anchors (redis-benchmark, redis-cli, the lab's
+# Python publisher and subscriber) on local redis-servers that this script starts, in one
+# run, and a table of rates, ratios and the targets of issue 3 (met or missed).
+#
+#   scripts/bench.sh [--quick] [--only NAME]... [--runs N] [--amr PATH] [--out FILE] [--keep]
+#
+# --quick      small counts, for a smoke run (100 000 lines, 200 000 messages, 10 TLS runs)
+# --only NAME  run only this part; repeatable: publish, subscribe (with amr's peak memory),
+#              tls
+# --runs N     repetitions of each publish measurement, the median is reported (default 3,
+#              1 with --quick)
+# --amr PATH   the amr binary (default build/amr; built with scripts/build.sh if missing)
+# --out FILE   also write the report (markdown) to FILE
+# --keep       keep the temporary folder (servers' logs, outputs) and print its path
+#
+# Measurements:
+#  1. publish: `amr publish ch --lines` of N ~100-byte JSON lines, against
+#     `redis-benchmark -c 1 -P 64 -n N PUBLISH ch <payload of the same size>` and against
+#     `redis-cli` reading `PUBLISH ch '<line>'` commands from stdin (fewer lines: it waits
+#     for each reply). Rate = messages / wall time; the server's PUBLISH count is checked.
+#  2. subscribe: `redis-benchmark -P 64 -n 2000000 PUBLISH ch <payload>` (default -c 50)
+#     while a subscriber runs: `amr subscribe --format json ch > /dev/null`, then
+#     `redis-cli subscribe ch > file`, then the lab's redis-py `pubsub.listen()` loop
+#     (scripts/bench/lab_subscriber.py), each alone, then all three at once. Reported:
+#     received / published and whether the server disconnected it (the server's default
+#     `client-output-buffer-limit pubsub 32mb 8mb 60` is kept, and printed).
+#  3. tls: one publish over TLS with a password, process start to exit (hyperfine, or a
+#     timed loop without it): `amr publish --preset order_created`, `redis-cli --tls
+#     PUBLISH`, and the lab's publisher (scripts/bench/lab_publisher.py).
+#  4. memory: amr subscribe's peak RSS (GNU time -v) during measurement 2.
+#
+# It is a report, not a test: missed targets are marked in the table and do not change the
+# exit status. Exit 1 when something failed to run (a server, a tool, a wrong count), 2 for
+# a usage error. As root, missing Debian packages are installed with apt-get.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+command_line="scripts/bench.sh${*:+ $*}"
+BENCH_DIR=$ROOT/scripts/bench
+PY=/usr/bin/python3 # Debian's, with python3-redis: the lab's redis-py
+
+say() { echo "bench: $*" >&2; }
+die() {
+    say "$*"
+    exit 1
+}
+usage() {
+    sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&"${2:-1}"
+    exit "${1:-0}"
+}
+
+quick=0
+only=()
+runs=
+amr=$ROOT/build/amr
+out_file=
+keep=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --quick) quick=1 ;;
+        --only)
+            [ $# -ge 2 ] || usage 2 2
+            only+=("$2")
+            shift
+            ;;
+        --only=*) only+=("${1#*=}") ;;
+        --runs)
+            [ $# -ge 2 ] || usage 2 2
+            runs=$2
+            shift
+            ;;
+        --runs=*) runs=${1#*=} ;;
+        --amr)
+            [ $# -ge 2 ] || usage 2 2
+            amr=$2
+            shift
+            ;;
+        --amr=*) amr=${1#*=} ;;
+        --out)
+            [ $# -ge 2 ] || usage 2 2
+            out_file=$2
+            shift
+            ;;
+        --out=*) out_file=${1#*=} ;;
+        --keep) keep=1 ;;
+        -h | --help) usage 0 ;;
+        *)
+            say "unknown option '$1'"
+            usage 2 2
+            ;;
+    esac
+    shift
+done
+for name in "${only[@]}"; do
+    case "$name" in
+        publish | subscribe | tls) ;;
+        memory) ;; # measured with subscribe
+        *)
+            say "--only takes publish, subscribe or tls, not '$name'"
+            exit 2
+            ;;
+    esac
+done
+case "$out_file" in
+    '' | /*) ;;
+    *) out_file=$PWD/$out_file ;;
+esac
+case "${runs:-x}" in
+    x) runs=$([ "$quick" = 1 ] && echo 1 || echo 3) ;;
+    '' | *[!0-9]* | 0)
+        say "--runs must be a positive number"
+        exit 2
+        ;;
+esac
+wants() {
+    [ ${#only[@]} -eq 0 ] && return 0
+    local n
+    for n in "${only[@]}"; do
+        [ "$n" = "$1" ] && return 0
+        [ "$1" = subscribe ] && [ "$n" = memory ] && return 0
+    done
+    return 1
+}
+
+if [ "$quick" = 1 ]; then
+    pub_n=100000     # lines for amr and redis-benchmark
+    pub_cli_n=10000  # commands for redis-cli
+    sub_n=200000     # messages published while subscribers run
+    tls_runs=10
+else
+    pub_n=1000000
+    pub_cli_n=100000
+    sub_n=2000000
+    tls_runs=50
+fi
+
+# --- tools ------------------------------------------------------------------------------
+
+install_missing() {
+    local pkgs=()
+    command -v redis-server >/dev/null 2>&1 || pkgs+=(redis-server)
+    { command -v redis-cli && command -v redis-benchmark; } >/dev/null 2>&1 || pkgs+=(redis-tools)
+    [ -x "$PY" ] && "$PY" -c 'import redis' 2>/dev/null || pkgs+=(python3 python3-redis)
+    [ -x /usr/bin/time ] || pkgs+=(time)
+    command -v hyperfine >/dev/null 2>&1 || pkgs+=(hyperfine)
+    command -v openssl >/dev/null 2>&1 || pkgs+=(openssl)
+    [ ${#pkgs[@]} -gt 0 ] || return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        say "installing ${pkgs[*]}"
+        apt-get update -qq >/dev/null 2>&1 || true
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" >/dev/null 2>&1 ||
+            say "apt-get install ${pkgs[*]} failed; going on with what is there"
+    else
+        say "missing Debian packages: ${pkgs[*]} (not root: not installing)"
+    fi
+}
+install_missing
+for tool in redis-server redis-cli redis-benchmark awk; do
+    command -v "$tool" >/dev/null 2>&1 || die "$tool not found"
+done
+[ -x /usr/bin/time ] || die "/usr/bin/time not found (Debian package time)"
+"$PY" -c 'import redis' 2>/dev/null || die "$PY cannot import redis (Debian package python3-redis)"
+wants tls && { command -v openssl >/dev/null 2>&1 || die "openssl not found"; }
+have_hyperfine=0
+command -v hyperfine >/dev/null 2>&1 && have_hyperfine=1
+
+if [ ! -x "$amr" ] && [ "$amr" = "$ROOT/build/amr" ]; then
+    say "building $amr"
+    "$ROOT/scripts/build.sh" >&2 || die "scripts/build.sh failed"
+fi
+[ -x "$amr" ] || die "amr binary not found: $amr"
+amr=$(cd "$(dirname "$amr")" && pwd)/$(basename "$amr")
+amr_has_lines=0
+"$amr" publish --help 2>/dev/null | grep -q -- '--lines' && amr_has_lines=1
+
+# amr and redis-py read these; the benchmark sets its own.
+unset REDIS_HOST REDIS_KEY REDIS_PORT REDIS_USER REDIS_TLS REDIS_CACERT REDIS_URL REDISCLI_AUTH
+
+# --- temporary folder, servers, cleanup ---------------------------------------------------
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/amr-bench.XXXXXX")
+cd "$tmp" # no stray .env is read from here
+server_pids=()
+bg_pids=()
+cleanup() {
+    local pid
+    for pid in "${bg_pids[@]}"; do
+        kill_tree "$pid"
+    done
+    for pid in "${server_pids[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for pid in "${server_pids[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    if [ "$keep" = 1 ]; then
+        say "kept $tmp"
+    else
+        rm -rf "$tmp"
+    fi
+}
+# A process started as `/usr/bin/time ... CMD &`: stop CMD, and time ends after it, having
+# written its report (time itself would die of SIGTERM without one). A process without
+# children is stopped itself.
+kill_tree() {
+    local pid=$1 child children
+    kill -0 "$pid" 2>/dev/null || return 0
+    children=$(pgrep -P "$pid" 2>/dev/null || true)
+    if [ -n "$children" ]; then
+        for child in $children; do kill -TERM "$child" 2>/dev/null || true; done
+    else
+        kill -TERM "$pid" 2>/dev/null || true
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+failures=()
+fail() {
+    failures+=("$*")
+    say "FAILED: $*"
+}
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+pick_port() {
+    local p i
+    for i in $(seq 1 100); do
+        p=$((20000 + RANDOM % 40000))
+        port_in_use "$p" || {
+            echo "$p"
+            return 0
+        }
+    done
+    return 1
+}
+
+# start_server NAME CLI_ARGS_VAR CONF_LINES...: a redis-server in the foreground of a
+# background job, its config in $tmp/NAME/redis.conf (mode 600: it may hold a password).
+# Sets $server_port. The config's "port"/"tls-port" line uses @PORT@.
+start_server() {
+    local name=$1 cli_var=$2
+    shift 2
+    local dir=$tmp/$name port pid i line
+    mkdir -p "$dir"
+    for _ in 1 2 3 4 5; do
+        port=$(pick_port) || die "no free loopback port"
+        (
+            umask 077
+            {
+                echo "bind 127.0.0.1"
+                echo "save \"\""
+                echo "appendonly no"
+                echo "daemonize no"
+                echo "dir $dir"
+                echo "logfile $dir/redis.log"
+                for line in "$@"; do echo "${line//@PORT@/$port}"; done
+            } >"$dir/redis.conf"
+        )
+        redis-server "$dir/redis.conf" >/dev/null 2>&1 &
+        pid=$!
+        for i in $(seq 1 100); do
+            if [ "$(server_cli "$cli_var" "$port" ping 2>/dev/null || true)" = PONG ]; then
+                server_pids+=("$pid")
+                server_port=$port
+                say "$name redis-server: pid $pid, port $port"
+                return 0
+            fi
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    tail -n 5 "$dir/redis.log" >&2 2>/dev/null || true
+    die "$name redis-server did not start"
+}
+# server_cli CLI_ARGS_VAR PORT ARGS...: redis-cli with the extra arguments named by the var.
+server_cli() {
+    local -n extra=$1
+    local port=$2
+    shift 2
+    redis-cli -h 127.0.0.1 -p "$port" "${extra[@]}" "$@"
+}
+plain_args=()
+plain_cli() { server_cli plain_args "$plain_port" "$@"; }
+# A number from INFO; 0 when absent.
+info_num() {
+    local v
+    v=$(plain_cli info "$1" | tr -d '\r' | sed -n "s/^$2/p" | head -n 1)
+    echo "${v:-0}"
+}
+publish_calls() { info_num commandstats 'cmdstat_publish:calls=\([0-9]*\),.*/\1'; }
+overflow_count() { grep -c 'overcoming of output buffer limits' "$tmp/plain/redis.log" 2>/dev/null || true; }
+
+now() { date +%s.%N; }
+secs() { awk -v s="$1" -v e="$2" 'BEGIN { printf "%.3f", e - s }'; }
+rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", n / t }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+thousands() { echo "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+max_rss_kb() { sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$1" 2>/dev/null | head -n 1; }
+export LC_ALL=C
+
+# --- the machine ----------------------------------------------------------------------------
+
+started=$(date -u '+%Y-%m-%d %H:%M UTC')
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+redis_version=$(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p')
+amr_version=$("$amr" --version 2>/dev/null | head -n 1 || echo '?')
+amr_commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')
+os=$(. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-?}")
+
+report=$tmp/report.md
+{
+    echo "## amr benchmark, $started"
+    echo
+    echo "- command: \`$command_line\`"
+    echo "- machine: $(nproc) CPUs ($cpu), $mem memory, $os, kernel $(uname -r)"
+    echo "- redis-server $redis_version, redis-benchmark/redis-cli $(redis-cli --version | awk '{ print $2 }'), Python $("$PY" -c 'import platform; print(platform.python_version())') with redis-py $("$PY" -c 'import redis; print(redis.__version__)'), hyperfine $([ "$have_hyperfine" = 1 ] && hyperfine --version | awk '{ print $2 }' || echo 'not installed (timed loop)')"
+    echo "- amr: $amr_version, commit $amr_commit"
+    echo "- load average at start: $(loadavg)"
+} >"$report"
+
+# --- 1. publish -------------------------------------------------------------------------
+
+res_pub_amr=
+res_pub_bench=
+res_pub_cli=
+pub_notes=()
+bench_publish() {
+    say "1. publish: $pub_n lines (redis-cli: $pub_cli_n), $runs run(s) each"
+    local lines=$tmp/lines.jsonl cmds=$tmp/commands.txt
+    # ~100-byte JSON lines (exactly 100 bytes plus the newline), all different.
+    awk -v n="$pub_n" 'BEGIN { for (i = 1; i <= n; i++)
+        printf "{\"event\":\"order_created\",\"order_id\":\"ORD-%07d\",\"customer\":\"Jane Doe\",\"total\":12.99,\"seq\":%07d}\n", i, i }' >"$lines"
+    local payload
+    payload=$(head -n 1 "$lines")
+    head -n "$pub_cli_n" "$lines" | sed "s/.*/PUBLISH bench:pub '&'/" >"$cmds"
+    pub_notes+=("payload: ${#payload} bytes of JSON, e.g. \`$payload\`; no subscriber on the channel")
+
+    local r s e before after rc
+    local amr_rates=() bench_rates=() cli_rates=()
+    for r in $(seq 1 "$runs"); do
+        if [ "$amr_has_lines" = 1 ]; then
+            before=$(publish_calls)
+            s=$(now)
+            rc=0
+            "$amr" --no-env-file --no-tls -H 127.0.0.1 -p "$plain_port" \
+                publish bench:pub --lines <"$lines" >"$tmp/amr-publish.out" 2>"$tmp/amr-publish.err" || rc=$?
+            e=$(now)
+            after=$(publish_calls)
+            if [ "$rc" != 0 ]; then
+                fail "amr publish --lines exited $rc: $(tail -n 3 "$tmp/amr-publish.err" | tr '\n' ' ')"
+            elif [ $((after - before)) != "$pub_n" ]; then
+                fail "amr publish --lines: the server counted $((after - before)) PUBLISH, not $pub_n"
+            else
+                amr_rates+=("$(rate "$pub_n" "$(secs "$s" "$e")")")
+                say "  run $r: amr publish --lines ${amr_rates[-1]} msg/s"
+            fi
+        fi
+
+        before=$(publish_calls)
+        s=$(now)
+        rc=0
+        redis-benchmark -h 127.0.0.1 -p "$plain_port" -c 1 -P 64 -n "$pub_n" -q \
+            PUBLISH bench:pub "$payload" >"$tmp/redis-benchmark.out" 2>&1 || rc=$?
+        e=$(now)
+        after=$(publish_calls)
+        if [ "$rc" != 0 ]; then
+            fail "redis-benchmark exited $rc"
+        else
+            # redis-benchmark -P may send a few more than -n: rate from what the server counted.
+            bench_rates+=("$(rate "$((after - before))" "$(secs "$s" "$e")")")
+            say "  run $r: redis-benchmark -c 1 -P 64 ${bench_rates[-1]} msg/s"
+        fi
+
+        before=$(publish_calls)
+        s=$(now)
+        rc=0
+        plain_cli <"$cmds" >"$tmp/redis-cli.out" 2>&1 || rc=$?
+        e=$(now)
+        after=$(publish_calls)
+        if [ "$rc" != 0 ]; then
+            fail "redis-cli < commands exited $rc"
+        elif [ $((after - before)) != "$pub_cli_n" ]; then
+            fail "redis-cli < commands: the server counted $((after - before)) PUBLISH, not $pub_cli_n"
+        else
+            cli_rates+=("$(rate "$pub_cli_n" "$(secs "$s" "$e")")")
+            say "  run $r: redis-cli < commands ${cli_rates[-1]} msg/s"
+        fi
+    done
+    if [ ${#amr_rates[@]} -gt 0 ]; then res_pub_amr=$(median "${amr_rates[@]}"); fi
+    if [ ${#bench_rates[@]} -gt 0 ]; then res_pub_bench=$(median "${bench_rates[@]}"); fi
+    if [ ${#cli_rates[@]} -gt 0 ]; then res_pub_cli=$(median "${cli_rates[@]}"); fi
+    pub_notes+=("runs (msg/s): amr ${amr_rates[*]:-none}; redis-benchmark ${bench_rates[*]:-none}; redis-cli ${cli_rates[*]:-none}")
+    if [ "$amr_has_lines" = 1 ] && [ -s "$tmp/amr-publish.err" ]; then
+        pub_notes+=("amr's summary (last run): \`$(tail -n 1 "$tmp/amr-publish.err")\`")
+    fi
+    [ "$amr_has_lines" = 1 ] || fail "$amr has no 'publish --lines'"
+}
+
+# --- 2. subscribe, 4. memory ----------------------------------------------------------------
+
+sub_rows=()      # markdown rows of the subscriber table
+sub_notes=()
+res_sub_amr=     # "received published disconnected(yes/no)" of amr alone
+res_mem_amr_kb=
+res_sub_cli=
+res_sub_py=
+END_MARK=__amr_bench_end__
+
+# wait_exit PID SECONDS: 0 when PID ended within SECONDS.
+wait_exit() {
+    local pid=$1 limit=$2 t=0
+    while kill -0 "$pid" 2>/dev/null; do
+        [ "$t" -ge $((limit * 10)) ] && return 1
+        sleep 0.1
+        t=$((t + 1))
+    done
+    return 0
+}
+
+# sub_round LABEL WHO...: start the subscribers WHO (amr, cli, py), publish sub_n messages
+# with redis-benchmark -P 64, and record what each received.
+sub_round() {
+    local label=$1
+    shift
+    local who=("$@") d=$tmp/sub-$label w
+    mkdir -p "$d"
+    local chan=bench:sub:$label
+    local payload
+    payload=$(awk 'BEGIN { printf "{\"event\":\"order_created\",\"order_id\":\"ORD-%07d\",\"customer\":\"Jane Doe\",\"total\":12.99,\"seq\":%07d}", 1, 1 }')
+    local -A tpid=()
+    local overflow_before
+    overflow_before=$(overflow_count)
+    for w in "${who[@]}"; do
+        case "$w" in
+            amr)
+                # -v: amr says at exit how many messages it wrote. The count ends it; the
+                # timeout is only a safety net (it is stopped with SIGTERM before).
+                /usr/bin/time -v -o "$d/amr.time" "$amr" -v --no-env-file --no-tls \
+                    -H 127.0.0.1 -p "$plain_port" subscribe --format json \
+                    --count "$sub_n" --timeout 900s "$chan" >/dev/null 2>"$d/amr.err" &
+                ;;
+            cli)
+                /usr/bin/time -v -o "$d/cli.time" redis-cli -h 127.0.0.1 -p "$plain_port" \
+                    subscribe "$chan" >"$d/cli.out" 2>"$d/cli.err" &
+                ;;
+            py)
+                /usr/bin/time -v -o "$d/py.time" "$PY" "$BENCH_DIR/lab_subscriber.py" \
+                    127.0.0.1 "$plain_port" "$chan" "$END_MARK" >"$d/py.out" 2>"$d/py.err" &
+                ;;
+        esac
+        tpid[$w]=$!
+        bg_pids+=("$!")
+    done
+    local i n=0
+    for i in $(seq 1 100); do
+        n=$(plain_cli pubsub numsub "$chan" | tail -n 1)
+        [ "$n" = "${#who[@]}" ] && break
+        sleep 0.1
+    done
+    if [ "$n" != "${#who[@]}" ]; then
+        fail "subscribe $label: only $n of ${#who[@]} subscribers subscribed"
+    fi
+    say "  $label: ${who[*]} subscribed; publishing $sub_n messages (load $(loadavg))"
+    local before after s e rc=0
+    before=$(publish_calls)
+    s=$(now)
+    redis-benchmark -h 127.0.0.1 -p "$plain_port" -P 64 -n "$sub_n" -q \
+        PUBLISH "$chan" "$payload" >"$d/redis-benchmark.out" 2>&1 || rc=$?
+    e=$(now)
+    after=$(publish_calls)
+    [ "$rc" = 0 ] || fail "subscribe $label: redis-benchmark exited $rc"
+    local published=$((after - before))
+    local pub_rate
+    pub_rate=$(rate "$published" "$(secs "$s" "$e")")
+    plain_cli publish "$chan" "$END_MARK" >/dev/null
+    say "  $label: published $published in $(secs "$s" "$e") s ($pub_rate msg/s)"
+    sleep 0.5
+    local overflows=$(($(overflow_count) - overflow_before))
+    sub_notes+=("$label: the server log shows $overflows subscriber(s) closed for overcoming the output buffer limit")
+    # With one subscriber, the server's word settles who was disconnected.
+    local server_disc=no
+    if [ "${#who[@]}" = 1 ] && [ "$overflows" -gt 0 ]; then server_disc=yes; fi
+    local lead
+    lead="| $label | $(thousands "$pub_rate")"
+
+    # Give each subscriber time to finish what it has buffered, then stop it.
+    local grace_amr=30 grace_cli=60 grace_py=180
+    if [ "$quick" = 1 ]; then grace_py=60; fi
+    local received disc rss note
+    for w in "${who[@]}"; do
+        case "$w" in
+            amr)
+                local how="ended at --count"
+                if ! wait_exit "${tpid[amr]}" "$grace_amr"; then
+                    how="stopped ${grace_amr} s after the publisher"
+                    kill_tree "${tpid[amr]}"
+                fi
+                wait_exit "${tpid[amr]}" 10 || fail "subscribe $label: amr did not stop"
+                rc=0
+                wait "${tpid[amr]}" 2>/dev/null || rc=$?
+                received=$(sed -n 's/.* \([0-9][0-9]*\) message(s) written.*/\1/p' "$d/amr.err" | tail -n 1)
+                [ -n "$received" ] ||
+                    received=$(sed -n 's/.*ended after \([0-9][0-9]*\) of.*/\1/p' "$d/amr.err" | tail -n 1)
+                disc=$server_disc
+                grep -q -E 'reconnecting|lost the connection|published while disconnected' "$d/amr.err" && disc=yes
+                local losses
+                losses=$(grep -c 'lost the connection' "$d/amr.err" || true)
+                note="exit $rc, $how$(if [ "$losses" -gt 0 ]; then echo ", lost the connection $losses time(s) and reconnected"; fi)"
+                [ -n "$received" ] || {
+                    received='?'
+                    fail "subscribe $label: amr exited $rc without a count: $(tail -n 2 "$d/amr.err" | tr '\n' ' ')"
+                }
+                rss=$(max_rss_kb "$d/amr.time")
+                sub_rows+=("$lead | \`amr subscribe --format json > /dev/null\` | $(thousands "${received/\?/0}") / $(thousands "$published") | $disc | $(mib "${rss:-0}") MiB | $note |")
+                if [ "$label" = alone-amr ]; then
+                    res_sub_amr="$received $published $disc"
+                    res_mem_amr_kb=$rss
+                fi
+                ;;
+            cli)
+                # It ends by itself only when disconnected; otherwise it is stopped once the
+                # end marker is in its output.
+                for i in $(seq 1 $((grace_cli * 10))); do
+                    kill -0 "${tpid[cli]}" 2>/dev/null || break
+                    tail -c 100 "$d/cli.out" 2>/dev/null | grep -q "$END_MARK" && break
+                    sleep 0.1
+                done
+                kill_tree "${tpid[cli]}"
+                wait "${tpid[cli]}" 2>/dev/null || true
+                received=$(grep -c -x 'message' "$d/cli.out" || true)
+                grep -q -x "$END_MARK" "$d/cli.out" && received=$((received - 1))
+                disc=$server_disc
+                grep -q 'Server closed the connection' "$d/cli.err" && disc=yes
+                rss=$(max_rss_kb "$d/cli.time")
+                sub_rows+=("$lead | \`redis-cli subscribe > file\` | $(thousands "$received") / $(thousands "$published") | $disc | $(mib "${rss:-0}") MiB | $(head -n 1 "$d/cli.err" | tr -d '|') |")
+                if [ "$label" = alone-redis-cli ]; then res_sub_cli="$received $published $disc"; fi
+                ;;
+            py)
+                wait_exit "${tpid[py]}" "$grace_py" || kill_tree "${tpid[py]}"
+                wait "${tpid[py]}" 2>/dev/null || true
+                received=$(sed -n 's/^received=\([0-9]*\).*/\1/p' "$d/py.out")
+                disc=$(sed -n 's/.*disconnected=\([a-z]*\).*/\1/p' "$d/py.out")
+                [ "$server_disc" = no ] || disc=yes
+                note=$({ grep -h 'lab_subscriber:' "$d/py.err" || true; } | head -n 1 | sed 's/^lab_subscriber: //' | tr -d '|' | cut -c1-80)
+                [ -n "$received" ] || {
+                    fail "subscribe $label: the Python subscriber printed no count: $(tail -n 2 "$d/py.err" | tr '\n' ' ')"
+                    received=0
+                    disc='?'
+                }
+                rss=$(max_rss_kb "$d/py.time")
+                sub_rows+=("$lead | lab's Python \`pubsub.listen()\` | $(thousands "$received") / $(thousands "$published") | $disc | $(mib "${rss:-0}") MiB | $note |")
+                if [ "$label" = alone-python ]; then res_sub_py="$received $published $disc"; fi
+                ;;
+        esac
+    done
+}
+
+bench_subscribe() {
+    local limit
+    limit=$(plain_cli config get client-output-buffer-limit | tail -n 1)
+    say "2. subscribe: $sub_n messages; client-output-buffer-limit $limit"
+    sub_limit=$limit
+    sub_round alone-amr amr
+    sub_round alone-redis-cli cli
+    sub_round alone-python py
+    sub_round together amr cli py
+}
+
+# --- 3. TLS -----------------------------------------------------------------------------------
+
+res_tls=()  # "mean_s stddev_s" for amr, redis-cli, python
+tls_cmds=()
+bench_tls() {
+    say "3. tls: one publish, process start to exit, $tls_runs runs each"
+    local d=$tmp/tls
+    mkdir -p "$d"
+    (
+        umask 077
+        cd "$d"
+        openssl req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+            -keyout ca.key -out ca.crt -days 30 -subj "/CN=amr bench CA" \
+            -addext 'basicConstraints=critical,CA:TRUE' -addext 'keyUsage=critical,keyCertSign,cRLSign' 2>/dev/null
+        openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+            -keyout server.key -out server.csr -subj "/CN=localhost" 2>/dev/null
+        printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >ext.cnf
+        openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -set_serial "0x$(openssl rand -hex 8)" \
+            -days 30 -out server.crt -extfile ext.cnf 2>/dev/null
+        openssl rand -hex 24 >password
+        chmod 644 ca.crt
+    ) || die "openssl could not make the TLS certificates"
+    local password
+    password=$(cat "$d/password")
+    tls_args=(--tls --cacert "$d/ca.crt")
+    REDISCLI_AUTH=$password
+    export REDISCLI_AUTH
+    start_server tls tls_args "port 0" "tls-port @PORT@" "tls-cert-file $d/server.crt" \
+        "tls-key-file $d/server.key" "tls-ca-cert-file $d/ca.crt" "tls-auth-clients no" \
+        "requirepass $password"
+    local port=$server_port
+    # The lab's way: the host and the key from the environment; the port and the local CA too.
+    export REDIS_HOST=127.0.0.1 REDIS_PORT=$port REDIS_KEY=$password REDIS_CACERT=$d/ca.crt
+    local msg
+    msg='{"event":"order_created","order_id":"ORD-20251120123114","customer":"Jane Doe","total":129.99,"timestamp":"2025-11-20T12:31:14.123456"}'
+    tls_cmds=(
+        "$amr --no-env-file publish --preset order_created"
+        "redis-cli --no-auth-warning --tls --cacert $d/ca.crt -h 127.0.0.1 -p $port PUBLISH orders:created '$msg'"
+        "$PY $BENCH_DIR/lab_publisher.py"
+    )
+    local names=(amr redis-cli python) i rc
+    for i in 0 1 2; do
+        rc=0
+        bash -c "${tls_cmds[$i]}" >"$d/check-$i.out" 2>&1 || rc=$?
+        if [ "$rc" != 0 ]; then
+            fail "TLS publish with ${names[$i]} exited $rc: $(tail -n 2 "$d/check-$i.out" | tr '\n' ' ')"
+        fi
+    done
+    if [ "$have_hyperfine" = 1 ]; then
+        rc=0
+        hyperfine -N --warmup 3 --runs "$tls_runs" --export-json "$d/hyperfine.json" \
+            -n amr -n redis-cli -n python "${tls_cmds[@]}" >"$d/hyperfine.out" 2>&1 || rc=$?
+        if [ "$rc" != 0 ]; then
+            fail "hyperfine exited $rc: $(tail -n 3 "$d/hyperfine.out" | tr '\n' ' ')"
+        else
+            mapfile -t res_tls < <("$PY" -c '
+import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print(r["mean"], r["stddev"] or 0)' "$d/hyperfine.json")
+        fi
+    else
+        for i in 0 1 2; do
+            local s e
+            s=$(now)
+            for _ in $(seq 1 "$tls_runs"); do bash -c "${tls_cmds[$i]}" >/dev/null 2>&1 || true; done
+            e=$(now)
+            res_tls+=("$(awk -v t="$(secs "$s" "$e")" -v n="$tls_runs" 'BEGIN { print t / n }') 0")
+        done
+    fi
+    unset REDIS_HOST REDIS_PORT REDIS_KEY REDIS_CACERT REDISCLI_AUTH
+}
+
+# --- run ----------------------------------------------------------------------------------------
+
+if wants publish || wants subscribe; then
+    start_server plain plain_args "port @PORT@"
+    plain_port=$server_port
+fi
+wants publish && bench_publish
+wants subscribe && bench_subscribe
+wants tls && bench_tls
+
+# --- report ---------------------------------------------------------------------------------------
+
+verdict() { if [ "$1" = 1 ]; then echo met; else echo '**missed**'; fi; }
+{
+    echo "- load average at end: $(loadavg)"
+    echo
+    echo "| # | measurement | amr | anchor | ratio | target | result |"
+    echo "|---|---|---|---|---|---|---|"
+    if wants publish; then
+        if [ -n "$res_pub_amr" ] && [ -n "$res_pub_bench" ]; then
+            r=$(ratio "$res_pub_amr" "$res_pub_bench")
+            echo "| 1a | publish $(thousands "$pub_n") lines, msg/s | \`amr publish --lines\` $(thousands "$res_pub_amr") | \`redis-benchmark -c 1 -P 64\` $(thousands "$res_pub_bench") | ${r}× | ≥ 0.9× | $(verdict "$(ge "$r" 0.9 && echo 1)") |"
+        else
+            echo "| 1a | publish $(thousands "$pub_n") lines, msg/s | $(thousands "${res_pub_amr:-not run}") | $(thousands "${res_pub_bench:-not run}") | | ≥ 0.9× | not measured |"
+        fi
+        if [ -n "$res_pub_amr" ] && [ -n "$res_pub_cli" ]; then
+            r=$(ratio "$res_pub_amr" "$res_pub_cli")
+            echo "| 1b | publish, msg/s | \`amr publish --lines\` $(thousands "$res_pub_amr") | \`redis-cli < commands\` ($(thousands "$pub_cli_n") commands) $(thousands "$res_pub_cli") | ${r}× | ≥ 10× | $(verdict "$(ge "$r" 10 && echo 1)") |"
+        else
+            echo "| 1b | publish, msg/s | $(thousands "${res_pub_amr:-not run}") | $(thousands "${res_pub_cli:-not run}") | | ≥ 10× | not measured |"
+        fi
+    fi
+    if wants subscribe; then
+        if [ -n "$res_sub_amr" ]; then
+            read -r got pubd disc <<<"$res_sub_amr"
+            ok=0
+            if [ "$got" = "$pubd" ] && [ "$disc" = no ]; then ok=1; fi
+            anchors=
+            for a in "redis-cli:$res_sub_cli" "Python:$res_sub_py"; do
+                [ -n "${a#*:}" ] || continue
+                read -r g p dd <<<"${a#*:}"
+                anchors+="${anchors:+; }${a%%:*} $(thousands "$g")$(if [ "$dd" = yes ]; then echo ', disconnected'; fi)"
+            done
+            echo "| 2 | messages received of $(thousands "$pubd") published by \`redis-benchmark -P 64\` (each subscriber alone) | $(thousands "${got/\?/0}")$([ "$disc" = yes ] && echo ', disconnected') | ${anchors:-see below} | $(ratio "${got/\?/0}" "$pubd") of all | all, never disconnected | $(verdict "$ok") |"
+        fi
+    fi
+    if wants tls && [ ${#res_tls[@]} = 3 ]; then
+        read -r m_amr s_amr <<<"${res_tls[0]}"
+        read -r m_cli s_cli <<<"${res_tls[1]}"
+        read -r m_py s_py <<<"${res_tls[2]}"
+        ms() { awk -v m="$1" -v s="$2" 'BEGIN { printf "%.1f ± %.1f ms", m * 1000, s * 1000 }'; }
+        r=$(ratio "$m_cli" "$m_amr")
+        echo "| 3a | one publish over TLS, start to exit | $(ms "$m_amr" "$s_amr") | \`redis-cli --tls PUBLISH\` $(ms "$m_cli" "$s_cli") | ${r}× (redis-cli time / amr time) | ≥ 1× (no slower) | $(verdict "$(ge "$m_cli" "$m_amr" && echo 1)") |"
+        r=$(ratio "$m_py" "$m_amr")
+        echo "| 3b | one publish over TLS, start to exit | $(ms "$m_amr" "$s_amr") | lab's Python publisher $(ms "$m_py" "$s_py") | ${r}× (Python time / amr time) | ≥ 10× | $(verdict "$(ge "$r" 10 && echo 1)") |"
+    fi
+    if wants subscribe; then
+        if [ -n "$res_mem_amr_kb" ]; then
+            echo "| 4 | peak RSS of \`amr subscribe --format json > /dev/null\` during 2 | $(mib "$res_mem_amr_kb") MiB | | | < 32 MiB | $(verdict "$(awk -v k="$res_mem_amr_kb" 'BEGIN { if (k < 32768) print 1 }')") |"
+        fi
+    fi
+    if wants publish; then
+        echo
+        echo "Publish:"
+        for n in "${pub_notes[@]}"; do echo "- $n"; done
+    fi
+    if wants subscribe; then
+        echo
+        echo "Subscribers, $(thousands "$sub_n") messages published by \`redis-benchmark -P 64 -n $sub_n\` (50 connections); server's \`client-output-buffer-limit\`: \`${sub_limit:-?}\` (the default, pubsub 32mb 8mb 60):"
+        echo
+        echo "| round | redis-benchmark msg/s | subscriber | received / published | disconnected | peak RSS | note |"
+        echo "|---|---|---|---|---|---|---|"
+        for row in "${sub_rows[@]}"; do echo "$row"; done
+        echo
+        for n in "${sub_notes[@]}"; do echo "- $n"; done
+    fi
+    if wants tls && [ ${#res_tls[@]} = 3 ]; then
+        echo
+        echo "TLS (a password, a certificate from a local CA), $tls_runs runs each after 3 warm-ups, $([ "$have_hyperfine" = 1 ] && echo 'hyperfine -N' || echo 'a timed loop'):"
+        echo "- amr: \`amr publish --preset order_created\` (REDIS_HOST, REDIS_PORT, REDIS_KEY, REDIS_CACERT from the environment; it also PINGs, like the lab)"
+        echo "- redis-cli: \`redis-cli --tls --cacert ca.crt -h 127.0.0.1 -p PORT PUBLISH orders:created '<the event>'\` (REDISCLI_AUTH)"
+        echo "- Python: \`/usr/bin/python3 scripts/bench/lab_publisher.py\` (the lab's connect_to_redis() and publish_order_created())"
+    fi
+    if [ ${#failures[@]} -gt 0 ]; then
+        echo
+        echo "Failures:"
+        for f in "${failures[@]}"; do echo "- $f"; done
+    fi
+} >>"$report"
+
+cat "$report"
+[ -z "$out_file" ] || cp "$report" "$out_file"
+[ ${#failures[@]} -eq 0 ] || exit 1
+exit 0
