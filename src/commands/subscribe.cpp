@@ -28,6 +28,46 @@ struct SubscribeOptions {
     std::string ping_interval = "60s";
 };
 
+// Packs messages into chunks for the writer thread: one hand-over per chunk, not per
+// message. A partial chunk goes when the socket has nothing more and the writer is
+// waiting for work; while the writer is busy, chunks fill up first.
+class QueueSink : public redis::MessageSink {
+public:
+    QueueSink(output::MessageQueue& queue, std::optional<long long> count)
+        : queue_(queue), count_(count) {}
+
+    bool on_message(const redis::PubSubEvent& e) override {
+        output::append_record(chunk_, {.is_pattern = e.kind == redis::PubSubEvent::Kind::pmessage,
+                                       .pattern = e.pattern,
+                                       .channel = e.channel,
+                                       .payload = e.payload,
+                                       .received_at = std::chrono::system_clock::now()});
+        ++received_;
+        if (count_ && received_ >= *count_) return false;
+        if (chunk_.bytes.size() >= chunk_size) flush();
+        return true;
+    }
+
+    void on_idle() override {
+        if (queue_.empty()) flush();
+    }
+
+    void flush() {
+        if (chunk_.records == 0) return;
+        queue_.push(std::move(chunk_));
+        chunk_ = {};
+    }
+
+    long long received() const { return received_; }
+
+private:
+    static constexpr size_t chunk_size = 64 * 1024;
+    output::MessageQueue& queue_;
+    std::optional<long long> count_;
+    output::Chunk chunk_;
+    long long received_ = 0;
+};
+
 int run_subscribe(const SubscribeOptions& o, const GlobalOptions& globals) {
     const output::Format format = o.json ? output::Format::json : output::parse_format(o.format);
     redis::Deadline deadline;
@@ -50,15 +90,12 @@ int run_subscribe(const SubscribeOptions& o, const GlobalOptions& globals) {
 
     output::StreamWriter writer(queue, *formatter);
     writer.start();
-    long long received = 0;
+    QueueSink sink(queue, o.count);
     redis::StopReason why = redis::StopReason::signal;
     try {
         redis::Subscriber subscriber(settings, options);
-        why = subscriber.run(deadline, [&](redis::ReplyPtr reply) {
-            const size_t bytes = output::reply_cost(reply.get());
-            queue.push({std::move(reply), std::chrono::system_clock::now(), bytes});
-            return !(o.count && ++received >= *o.count);
-        });
+        why = subscriber.run(deadline, sink);
+        sink.flush();
     } catch (...) {
         queue.close();
         writer.finish(std::chrono::seconds(2));
@@ -75,8 +112,8 @@ int run_subscribe(const SubscribeOptions& o, const GlobalOptions& globals) {
     writer.rethrow_failure();
     if (writer.consumer_gone()) return 0;
     if (why == redis::StopReason::deadline && o.count) {
-        spdlog::error("--timeout {} ended after {} of {} message(s)", *o.timeout, received,
-                      *o.count);
+        spdlog::error("--timeout {} ended after {} of {} message(s)", *o.timeout,
+                      sink.received(), *o.count);
         return static_cast<int>(ExitCode::timeout);
     }
     spdlog::debug("{} message(s) written", writer.written());

@@ -1,27 +1,74 @@
 #include "output/message_queue.hpp"
 
-namespace amr::output {
+#include <cstdint>
+#include <cstring>
 
-void MessageQueue::push(QueuedMessage message) {
+namespace amr::output {
+namespace {
+
+struct RecordHeader {
+    uint8_t is_pattern;
+    uint32_t pattern_size;
+    uint32_t channel_size;
+    uint32_t payload_size;
+    int64_t received_at_us;
+};
+
+}  // namespace
+
+void append_record(Chunk& chunk, const Received& m) {
+    RecordHeader h{};
+    h.is_pattern = m.is_pattern ? 1 : 0;
+    h.pattern_size = static_cast<uint32_t>(m.pattern.size());
+    h.channel_size = static_cast<uint32_t>(m.channel.size());
+    h.payload_size = static_cast<uint32_t>(m.payload.size());
+    h.received_at_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(m.received_at.time_since_epoch())
+            .count();
+    chunk.bytes.append(reinterpret_cast<const char*>(&h), sizeof h);
+    chunk.bytes.append(m.pattern);
+    chunk.bytes.append(m.channel);
+    chunk.bytes.append(m.payload);
+    ++chunk.records;
+}
+
+bool next_record(const Chunk& chunk, size_t& pos, Received& m) {
+    if (pos + sizeof(RecordHeader) > chunk.bytes.size()) return false;
+    RecordHeader h;
+    std::memcpy(&h, chunk.bytes.data() + pos, sizeof h);
+    const char* p = chunk.bytes.data() + pos + sizeof h;
+    m.is_pattern = h.is_pattern != 0;
+    m.pattern = {p, h.pattern_size};
+    m.channel = {p + h.pattern_size, h.channel_size};
+    m.payload = {p + h.pattern_size + h.channel_size, h.payload_size};
+    m.received_at = util::SystemTime(std::chrono::duration_cast<util::SystemTime::duration>(
+        std::chrono::microseconds(h.received_at_us)));
+    pos += sizeof h + h.pattern_size + h.channel_size + h.payload_size;
+    return true;
+}
+
+void MessageQueue::push(Chunk chunk) {
     {
         std::lock_guard lock(mutex_);
-        bytes_ += message.bytes;
-        messages_.push_back(std::move(message));
-        while (bytes_ > limit_ && messages_.size() > 1) {
-            bytes_ -= messages_.front().bytes;
-            messages_.pop_front();
-            ++dropped_;
+        bytes_ += chunk.bytes.size();
+        chunks_.push_back(std::move(chunk));
+        while (bytes_ > limit_ && chunks_.size() > 1) {
+            bytes_ -= chunks_.front().bytes.size();
+            dropped_ += chunks_.front().records;
+            chunks_.pop_front();
         }
+        chunk_count_.store(chunks_.size(), std::memory_order_relaxed);
     }
     ready_.notify_one();
 }
 
-bool MessageQueue::pop_all(std::vector<QueuedMessage>& out) {
+bool MessageQueue::pop_all(std::vector<Chunk>& out) {
     std::unique_lock lock(mutex_);
-    ready_.wait(lock, [this] { return !messages_.empty() || closed_; });
-    if (messages_.empty()) return false;
-    for (auto& m : messages_) out.push_back(std::move(m));
-    messages_.clear();
+    ready_.wait(lock, [this] { return !chunks_.empty() || closed_; });
+    if (chunks_.empty()) return false;
+    for (auto& c : chunks_) out.push_back(std::move(c));
+    chunks_.clear();
+    chunk_count_.store(0, std::memory_order_relaxed);
     bytes_ = 0;
     return true;
 }
@@ -39,13 +86,6 @@ size_t MessageQueue::take_dropped() {
     size_t n = dropped_;
     dropped_ = 0;
     return n;
-}
-
-size_t reply_cost(const redisReply* reply) {
-    constexpr size_t object_overhead = 64;  // a redisReply and its malloc header
-    size_t bytes = object_overhead + reply->elements * (object_overhead + sizeof(void*));
-    for (size_t i = 0; i < reply->elements; ++i) bytes += reply->element[i]->len;
-    return bytes;
 }
 
 }  // namespace amr::output

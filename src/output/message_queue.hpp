@@ -1,51 +1,57 @@
 // The bounded buffer between the socket reader and the stdout writer: the reader never
-// waits for stdout, so the server never has to buffer for amr. When the buffer is full
-// the oldest messages are dropped and counted, never silently.
+// waits for stdout, so the server never has to buffer for amr. Messages travel as records
+// packed into chunks (no allocation per message); when the buffer is over its limit the
+// oldest chunks are dropped and their messages counted, never silently.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <mutex>
+#include <string>
 #include <vector>
 
-#include "redis/connection.hpp"
-#include "util/clock.hpp"
+#include "output/formatter.hpp"
 
 namespace amr::output {
 
-struct QueuedMessage {
-    redis::ReplyPtr reply;  // the hiredis reply itself: no copy of the payload
-    util::SystemTime received_at;
-    size_t bytes = 0;  // what it costs in memory, for the limit
+struct Chunk {
+    std::string bytes;  // records, see append_record
+    size_t records = 0;
 };
+
+// Appends one message to `chunk`.
+void append_record(Chunk& chunk, const Received& message);
+// Reads the record at `pos` and advances it; false at the end. Views point into `chunk`.
+bool next_record(const Chunk& chunk, size_t& pos, Received& message);
 
 class MessageQueue {
 public:
     explicit MessageQueue(size_t limit_bytes) : limit_(limit_bytes) {}
 
-    // Adds a message, dropping the oldest ones while over the limit (the new one stays).
-    void push(QueuedMessage message);
-    // Waits until messages arrive or the queue is closed; moves all of them into `out`.
+    // Adds a chunk, dropping the oldest ones while over the limit (the new one stays).
+    void push(Chunk chunk);
+    // Waits until chunks arrive or the queue is closed; moves all of them into `out`.
     // Returns false once closed and empty.
-    bool pop_all(std::vector<QueuedMessage>& out);
+    bool pop_all(std::vector<Chunk>& out);
     // No more pushes; pop_all returns what is left, then false.
     void close();
     // Messages dropped since the last call.
     size_t take_dropped();
     size_t limit() const { return limit_; }
+    // Whether the writer has taken everything: then even a small chunk should go now.
+    bool empty() const { return chunk_count_.load(std::memory_order_relaxed) == 0; }
 
 private:
     std::mutex mutex_;
     std::condition_variable ready_;
-    std::deque<QueuedMessage> messages_;
+    std::deque<Chunk> chunks_;
     size_t bytes_ = 0;
     size_t dropped_ = 0;
     bool closed_ = false;
+    std::atomic<size_t> chunk_count_{0};
     const size_t limit_;
 };
-
-// Approximate memory of a hiredis pub/sub reply: the strings plus hiredis's objects.
-size_t reply_cost(const redisReply* reply);
 
 }  // namespace amr::output

@@ -3,12 +3,15 @@
 #include <spdlog/spdlog.h>
 
 #include "output/stdout_sink.hpp"
-#include "redis/subscriber.hpp"
 #include "util/signals.hpp"
 
 namespace amr::output {
 
 namespace {
+
+// Large enough to make few write(2) calls under load, small enough to start writing
+// soon after a backlog begins to drain.
+constexpr size_t write_size = 64 * 1024;
 
 void report_dropped(MessageQueue& queue) {
     if (size_t dropped = queue.take_dropped()) {
@@ -32,25 +35,29 @@ void StreamWriter::start() {
 }
 
 void StreamWriter::loop() {
-    std::vector<QueuedMessage> batch;
+    std::vector<Chunk> chunks;
     std::string text;
+    long long pending = 0;
+    auto flush = [&] {
+        write_stdout(text);
+        text.clear();
+        written_ += pending;
+        pending = 0;
+    };
     try {
-        while (queue_.pop_all(batch)) {
+        while (queue_.pop_all(chunks)) {
             report_dropped(queue_);
-            text.clear();
-            for (const auto& m : batch) {
-                const redis::PubSubEvent e = redis::decode_pubsub(m.reply.get());
-                formatter_.append({.is_pattern = e.kind == redis::PubSubEvent::Kind::pmessage,
-                                   .pattern = e.pattern,
-                                   .channel = e.channel,
-                                   .payload = e.payload,
-                                   .received_at = m.received_at},
-                                  text);
+            for (const Chunk& chunk : chunks) {
+                size_t pos = 0;
+                Received m;
+                while (next_record(chunk, pos, m)) {
+                    formatter_.append(m, text);
+                    ++pending;
+                    if (text.size() >= write_size) flush();
+                }
             }
-            const auto n = static_cast<long long>(batch.size());
-            batch.clear();  // free the replies before the write may block
-            write_stdout(text);
-            written_ += n;
+            chunks.clear();
+            if (!text.empty()) flush();
         }
         report_dropped(queue_);
     } catch (const StdoutClosed&) {

@@ -3,6 +3,13 @@
 #include <hiredis_ssl.h>
 #include <spdlog/spdlog.h>
 
+#include <openssl/err.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstring>
 #include <mutex>
 
 #include "redis/tls.hpp"
@@ -144,17 +151,37 @@ void Connection::flush() {
     }
 }
 
-void Connection::read_available() {
-    if (redisBufferRead(context_.get()) != REDIS_OK) throw_io_error("lost the connection to");
+std::string Connection::take_unparsed() {
+    redisReader* reader = context_->reader;
+    std::string bytes;
+    if (reader->buf != nullptr && reader->len > reader->pos) {
+        bytes.assign(reader->buf + reader->pos, reader->len - reader->pos);
+        reader->pos = reader->len;
+    }
+    return bytes;
 }
 
-ReplyPtr Connection::buffered_reply() {
-    void* raw = nullptr;
-    if (redisGetReplyFromReader(context_.get(), &raw) != REDIS_OK) {
-        throw Error(ErrorKind::failure, std::string("bad reply from the server: ") +
-                                            context_->errstr);
+size_t Connection::read_raw(char* buf, size_t size) {
+    if (ssl_ != nullptr) {
+        ERR_clear_error();
+        int n = SSL_read(ssl_, buf, static_cast<int>(std::min<size_t>(size, INT_MAX)));
+        if (n > 0) return static_cast<size_t>(n);
+        int err = SSL_get_error(ssl_, n);
+        if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) return 0;
+        if (err == SSL_ERROR_SYSCALL && (errno == EAGAIN || errno == EINTR)) return 0;
+        throw Error(ErrorKind::connection,
+                    "lost the connection to " + endpoint() + ": " +
+                        (err == SSL_ERROR_ZERO_RETURN || n == 0 ? std::string("the server closed the connection")
+                                                                : "TLS read failed"),
+                    connection_hint);
     }
-    return ReplyPtr(static_cast<redisReply*>(raw));
+    ssize_t n = recv(context_->fd, buf, size, 0);
+    if (n > 0) return static_cast<size_t>(n);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return 0;
+    throw Error(ErrorKind::connection,
+                "lost the connection to " + endpoint() + ": " +
+                    (n == 0 ? std::string("the server closed the connection") : std::strerror(errno)),
+                connection_hint);
 }
 
 bool Connection::tls_pending() const { return ssl_ != nullptr && SSL_pending(ssl_) > 0; }

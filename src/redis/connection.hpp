@@ -43,11 +43,13 @@ public:
     // Sends every queued command without waiting for replies.
     void flush();
 
-    // Reads what the socket has into hiredis's buffer (one read); throws on EOF or error.
-    void read_available();
-    // A reply already parsed from the buffer, or null.
-    ReplyPtr buffered_reply();
-    // Whether TLS holds decrypted bytes hiredis has not read yet (poll() cannot see them).
+    // Subscribed connections are read past hiredis (see push_parser.hpp):
+    // bytes hiredis read but did not parse yet, handed over once.
+    std::string take_unparsed();
+    // One read from the socket (through TLS when on) into `buf`: the byte count, 0 when
+    // nothing was ready. Throws a connection Error on EOF or error.
+    size_t read_raw(char* buf, size_t size);
+    // Whether TLS holds decrypted bytes not read yet (poll() cannot see them).
     bool tls_pending() const;
 
     int fd() const { return context_->fd; }

@@ -1,0 +1,161 @@
+"""amr subscribe under faults: the server killed and restarted, CLIENT KILL, a stalled
+stdout while the publisher runs at full speed, a full --buffer, an unanswered PING.
+Real redis-server processes; nothing here asserts on time."""
+
+import os
+import shutil
+import signal
+import subprocess
+
+import pytest
+
+from amrtest import HANG, PATH, require_tools, unique, wait_until
+
+LOST = "reconnecting"
+REGAINED = "reconnected to"
+
+
+def restart_same_port(server):
+    """SIGKILLs the server and starts a fresh one on the same port."""
+    server.proc.kill()
+    server.proc.wait()
+    server.proc = None
+    server.fixed_port = server.port
+    server.start()
+
+
+def wait_numsub(server, channel, n=1):
+    wait_until(lambda: server.numsub(channel) == n, f"{n} subscriber(s) on {channel}")
+
+
+def benchmark_publish(server, channel, count, payload_size):
+    """Publishes `count` messages as fast as redis-benchmark can (-P 64)."""
+    require_tools("redis-benchmark")
+    payload = "x" * payload_size
+    argv = ["redis-benchmark", "-h", "127.0.0.1", "-p", str(server.port), "-c", "1", "-P", "64",
+            "-n", str(count), "-q", "PUBLISH", channel, payload]
+    env = {"PATH": PATH}
+    if server.password:
+        env["REDISCLI_AUTH"] = server.password
+    subprocess.run(argv, check=True, capture_output=True, env=env, timeout=HANG * 3)
+
+
+def test_server_killed_and_restarted_while_subscribed(amr, redis_factory):
+    server = redis_factory(tls=True, password="s3cret-restart")
+    ch = unique()
+    sub = amr.subscribe("-F", "raw", ch, env=server.env())
+    assert server.publish(ch, "before") == 1
+    sub.wait_stdout("before\n")
+
+    restart_same_port(server)
+    sub.wait_stderr(REGAINED)
+    wait_numsub(server, ch)
+    assert server.publish(ch, "after") == 1
+    sub.wait_stdout("after\n")
+
+    assert "lost" in sub.stderr and "published while disconnected are lost" in sub.stderr
+    assert sub.stdout == "before\nafter\n"
+    assert "s3cret-restart" not in sub.stderr
+    sub.signal(signal.SIGTERM)
+    assert sub.wait() == 0, sub
+
+
+def test_client_kill_type_pubsub(amr, plain_server):
+    ch, pat = unique(), unique() + ":*"
+    sub = amr.subscribe("-F", "raw", ch, env=plain_server.env())
+    psub = amr.subscribe("-F", "raw", pat, env=plain_server.env(), pattern=True)
+    plain_server.cli("CLIENT", "KILL", "TYPE", "pubsub")
+    sub.wait_stderr(REGAINED)
+    psub.wait_stderr(REGAINED)
+    wait_numsub(plain_server, ch)
+    wait_until(lambda: plain_server.numpat() == 1, "the pattern subscription back")
+    assert plain_server.publish(ch, "one") == 1
+    assert plain_server.publish(pat[:-1] + "x", "two") == 1
+    sub.wait_stdout("one\n")
+    psub.wait_stdout("two\n")
+
+
+def test_no_reconnect_exits_3(amr, plain_server):
+    ch = unique()
+    sub = amr.subscribe("--no-reconnect", ch, env=plain_server.env())
+    plain_server.cli("CLIENT", "KILL", "TYPE", "pubsub")
+    assert sub.wait() == 3, sub
+    assert "lost the connection" in sub.stderr
+    assert REGAINED not in sub.stderr
+
+
+def test_reconnect_max_gives_up_with_exit_3(amr, plain_server):
+    ch = unique()
+    sub = amr.subscribe("--reconnect-max", "2", ch, env=plain_server.env(), count=1)
+    plain_server.stop()
+    assert sub.wait() == 3, sub
+    assert "gave up reconnecting" in sub.stderr and "after 2 attempt(s)" in sub.stderr
+
+
+def test_stalled_stdout_loses_nothing_while_500000_are_published(amr, plain_server, tmp_path):
+    """stdout is not read while redis-benchmark publishes 500 032 messages (about 60 MB,
+    far over the server's 32 MB pub/sub output limit): amr buffers them itself, is never
+    disconnected, and every one arrives once stdout is read again."""
+    ch = unique()
+    total = 64 * 7_813  # redis-benchmark -P 64 sends whole pipelines: a multiple of 64
+    gate = tmp_path / "gate"
+    counted = tmp_path / "counted"
+    # The consumer waits for the gate file before it reads a byte.
+    script = (f'"$AMR" subscribe -F raw --count {total} {ch} '
+              f'| {{ while [ ! -e {gate} ]; do sleep 0.1; done; wc -l > {counted}; }}')
+    sub = amr.start_shell(script, env=plain_server.env())
+    sub.wait_subscribed()
+    benchmark_publish(plain_server, ch, total, 100)
+    gate.touch()
+    assert sub.wait(timeout=HANG * 3) == 0, sub
+    assert int(counted.read_text()) == total
+    # Never disconnected by the server (that would say "reconnecting"), nothing dropped.
+    assert "dropped" not in sub.stderr and LOST not in sub.stderr
+
+
+def test_full_buffer_drops_oldest_and_says_how_many(amr, plain_server, tmp_path):
+    ch = unique()
+    total = 64 * 782
+    gate = tmp_path / "gate"
+    out = tmp_path / "out"
+    script = (f'"$AMR" subscribe -F raw --buffer 512KiB --timeout 60s {ch} '
+              f'| {{ while [ ! -e {gate} ]; do sleep 0.1; done; cat > {out}; }}')
+    sub = amr.start_shell(script, env=plain_server.env())
+    sub.wait_subscribed()
+    benchmark_publish(plain_server, ch, total, 100)
+    plain_server.publish(ch, "last")
+    gate.touch()
+    sub.wait_stderr("dropped the")
+    wait_until(lambda: out.exists() and out.read_bytes().endswith(b"last\n"), "the last message")
+    sub.signal(signal.SIGTERM, group=True)
+    sub.wait()
+    received = out.read_bytes().count(b"\n")
+    dropped = sum(int(line.split("dropped the ")[1].split()[0])
+                  for line in sub.stderr.splitlines() if "dropped the " in line)
+    assert dropped > 0
+    assert received + dropped == total + 1, (received, dropped)
+
+
+def test_unanswered_ping_counts_as_a_lost_connection(amr, plain_server):
+    ch = unique()
+    sub = amr.subscribe("-F", "raw", "--ping-interval", "500ms", "--connect-timeout", "1", ch,
+                        env=plain_server.env(), count=1)
+    os.kill(plain_server.proc.pid, signal.SIGSTOP)
+    try:
+        sub.wait_stderr("no reply to PING")
+    finally:
+        os.kill(plain_server.proc.pid, signal.SIGCONT)
+    sub.wait_stderr(REGAINED)
+    wait_numsub(plain_server, ch)
+    assert plain_server.publish(ch, "alive") == 1
+    sub.wait_stdout("alive\n")
+
+
+def test_idle_ping_keeps_the_subscription(amr, plain_server):
+    ch = unique()
+    sub = amr.subscribe("-v", "-F", "raw", "--ping-interval", "200ms", ch, env=plain_server.env(),
+                        count=1)
+    sub.wait_stderr("PING", count=3)
+    assert LOST not in sub.stderr
+    assert plain_server.publish(ch, "still here") == 1
+    sub.wait_stdout("still here\n")
