@@ -16,8 +16,8 @@ namespace {
 
 struct CliState {
     commands::GlobalOptions globals;
-    bool tls = true;
-    CLI::Option* tls_option = nullptr;
+    bool tls = false;
+    bool no_tls = false;
     int verbose = 0;
     bool quiet = false;
 };
@@ -26,33 +26,50 @@ void add_global_options(CLI::App& app, CliState& st) {
     auto& c = st.globals.connection;
     const std::string group = "Connection";
     app.add_option("--url", c.url, "redis://[user[:password]@]host[:port] or rediss://...")
+        ->type_name("URL")
         ->group(group);
-    app.add_option("-H,--host", c.host, "Server host name (REDIS_HOST)")->group(group);
+    app.add_option("-H,--host", c.host, "Server host name (REDIS_HOST)")
+        ->type_name("HOST")
+        ->group(group);
     app.add_option("-p,--port", c.port, "Server port (REDIS_PORT; default 10000)")
         ->check(CLI::Range(1, 65535))
+        ->type_name("PORT")
         ->group(group);
-    app.add_option("--user", c.user, "ACL user name (REDIS_USER)")->group(group);
+    app.add_option("--user", c.user, "ACL user name (REDIS_USER)")->type_name("NAME")->group(group);
     app.add_option("-a,--password", c.password,
                    "Password or access key (REDIS_KEY); visible to other users in the process "
                    "list, prefer REDIS_KEY or .env")
+        ->type_name("PASSWORD")
         ->group(group);
-    st.tls_option = app.add_flag("--tls,!--no-tls", st.tls, "Use TLS (REDIS_TLS; default on)")
-                        ->group(group);
+    auto* tls = app.add_flag("--tls", st.tls, "Use TLS (REDIS_TLS; the default)")->group(group);
+    auto* no_tls = app.add_flag("--no-tls", st.no_tls, "Plain TCP, without TLS")->group(group);
+    tls->excludes(no_tls);
     app.add_option("--cacert", c.cacert, "CA certificates to trust (REDIS_CACERT; default: the "
                                          "system store)")
+        ->type_name("FILE")
         ->group(group);
-    app.add_option("--capath", c.capath, "Directory of CA certificates to trust")->group(group);
-    app.add_option("--cert", c.cert, "Client certificate (with --key)")->group(group);
-    app.add_option("--key", c.key, "Client private key (with --cert)")->group(group);
-    app.add_option("--sni", c.sni, "TLS server name to send (default: the host)")->group(group);
+    app.add_option("--capath", c.capath, "Directory of CA certificates to trust")
+        ->type_name("DIR")
+        ->group(group);
+    app.add_option("--cert", c.cert, "Client certificate (with --key)")
+        ->type_name("FILE")
+        ->group(group);
+    app.add_option("--key", c.key, "Client private key (with --cert)")
+        ->type_name("FILE")
+        ->group(group);
+    app.add_option("--sni", c.sni, "TLS server name to send (default: the host)")
+        ->type_name("NAME")
+        ->group(group);
     app.add_flag("--insecure", c.insecure,
                  "Do not verify the server's certificate or host name")
         ->group(group);
     app.add_option("--env-file", c.env_file, "Read settings from FILE instead of ./.env")
+        ->type_name("FILE")
         ->group(group);
     app.add_flag("--no-env-file", c.no_env_file, "Do not read ./.env")->group(group);
     app.add_option("--connect-timeout", c.connect_timeout_s,
                    "Seconds to wait for connect and replies (default 30)")
+        ->type_name("SECONDS")
         ->group(group);
     app.add_flag("-v,--verbose", st.verbose, "Debug messages on stderr");
     app.add_flag("-q,--quiet", st.quiet, "Only errors on stderr");
@@ -104,7 +121,8 @@ int run(int argc, char** argv) {
 
     log::init(st.quiet ? log::Verbosity::quiet
                        : st.verbose > 0 ? log::Verbosity::verbose : log::Verbosity::normal);
-    if (st.tls_option->count() > 0) st.globals.connection.tls = st.tls;
+    if (st.tls) st.globals.connection.tls = true;
+    if (st.no_tls) st.globals.connection.tls = false;
     if (st.globals.connection.password) {
         spdlog::warn("-a/--password: other users can see it in the process list; prefer "
                      "REDIS_KEY or .env");
