@@ -50,8 +50,8 @@ std::vector<const char*> argv_of(const std::vector<std::string_view>& args,
 
 }  // namespace
 
-Error reply_error(const redisReply* reply, std::string_view command) {
-    std::string text(reply->str, reply->len);
+Error reply_error(std::string_view reply, std::string_view command) {
+    std::string text(reply);
     if (starts_with_any(text, {"WRONGPASS", "NOAUTH", "NOPERM", "ERR invalid password",
                                "ERR AUTH", "ERR Client sent AUTH", "ERR invalid username"})) {
         return Error(ErrorKind::auth, std::string(command) + " refused: " + text, auth_hint);

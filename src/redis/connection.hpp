@@ -26,7 +26,10 @@ struct ContextDeleter {
 using ContextPtr = std::unique_ptr<redisContext, ContextDeleter>;
 
 // The Error for an error reply: WRONGPASS, NOAUTH and NOPERM are auth failures.
-Error reply_error(const redisReply* reply, std::string_view command);
+Error reply_error(std::string_view text, std::string_view command);
+inline Error reply_error(const redisReply* reply, std::string_view command) {
+    return reply_error(std::string_view(reply->str, reply->len), command);
+}
 
 class Connection {
 public:

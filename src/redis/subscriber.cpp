@@ -149,7 +149,7 @@ bool Subscriber::deliver(MessageSink& sink) {
         } else if (e.kind == Kind::subscribed) {
             on_subscribed(e);
         } else if (e.kind == Kind::error) {
-            throw Error(ErrorKind::failure, "the server refused: " + std::string(e.payload));
+            throw reply_error(e.payload, options_.patterns ? "PSUBSCRIBE" : "SUBSCRIBE");
         }
         buffer_start_ += used;
     }
