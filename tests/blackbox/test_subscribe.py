@@ -276,3 +276,19 @@ def test_subscriber_sees_every_message_in_order(amr, plain_server):
     plain_server.cli(input="".join(f"PUBLISH {ch} {i}\n" for i in range(n)).encode())
     assert sub.wait() == 0
     assert sub.stdout.splitlines() == [str(i) for i in range(n)]
+
+
+def test_each_message_is_written_without_waiting_for_the_next(amr, plain_server):
+    # Pairs of messages close together; the next pair is only published once the second of
+    # the previous one has been written, so a message held back until more data arrives
+    # shows up as a hang (HANG), never as a timing threshold.
+    ch = unique()
+    sub = amr.subscribe("-F", "raw", ch, env=plain_server.env())
+    for i in range(40):
+        plain_server.cli(input=f"PUBLISH {ch} a{i}\nPUBLISH {ch} b{i}\n".encode())
+        sub.wait_stdout(f"b{i}\n")
+        plain_server.publish(ch, f"c{i}")
+        sub.wait_stdout(f"c{i}\n")
+    sub.signal(signal.SIGTERM)
+    assert sub.wait() == 0
+    assert sub.stdout.splitlines() == [x for i in range(40) for x in (f"a{i}", f"b{i}", f"c{i}")]
