@@ -1,11 +1,15 @@
 #include "config/dotenv.hpp"
 
+#include <sys/stat.h>
+
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 
+#include "config/redis_url.hpp"
 #include "error.hpp"
 
 namespace amr::config {
@@ -148,6 +152,25 @@ EnvMap read_dotenv_file(const std::string& path) {
     std::ostringstream text;
     text << in.rdbuf();
     return parse_dotenv(text.str(), path);
+}
+
+bool dotenv_has_secret(const EnvMap& env) {
+    if (auto it = env.find("REDIS_KEY"); it != env.end() && !it->second.empty()) return true;
+    auto it = env.find("REDIS_URL");
+    if (it == env.end() || it->second.empty()) return false;
+    try {
+        auto url = parse_redis_url(it->second, "REDIS_URL");
+        return url.password && !url.password->empty();
+    } catch (const Error&) {
+        return false;  // resolving the settings reports the bad URL
+    }
+}
+
+std::string dotenv_permission_warning(const std::string& path, unsigned mode, const EnvMap& env) {
+    if ((mode & (S_IRGRP | S_IROTH)) == 0 || !dotenv_has_secret(env)) return {};
+    char octal[8];
+    std::snprintf(octal, sizeof octal, "%04o", mode & 07777u);
+    return path + " is readable by other users (mode " + octal + "); chmod 600 " + path;
 }
 
 }  // namespace amr::config

@@ -18,4 +18,11 @@ EnvMap parse_dotenv(std::string_view text, const std::string& origin);
 // Reads and parses a file; a missing or unreadable file throws a usage Error.
 EnvMap read_dotenv_file(const std::string& path);
 
+// True when `env` holds a secret: a REDIS_KEY, or a REDIS_URL with a password.
+bool dotenv_has_secret(const EnvMap& env);
+
+// The warning for a .env at `path` with permission bits `mode` (st_mode) that holds a
+// secret other users can read, as ssh warns about key files; empty when there is none.
+std::string dotenv_permission_warning(const std::string& path, unsigned mode, const EnvMap& env);
+
 }  // namespace amr::config

@@ -1,5 +1,8 @@
 #include "config/settings.hpp"
 
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -56,6 +59,17 @@ void apply_flags(Settings& s, const ConnectionFlags& f) {
     s.insecure = f.insecure;
 }
 
+// Reads a .env and warns when it holds a secret that other users can read.
+EnvMap read_env_file_checked(const std::string& path) {
+    EnvMap env = read_dotenv_file(path);
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0) {
+        std::string warning = dotenv_permission_warning(path, st.st_mode, env);
+        if (!warning.empty()) spdlog::warn("{}", warning);
+    }
+    return env;
+}
+
 }  // namespace
 
 Settings load_settings(const ConnectionFlags& flags) {
@@ -80,10 +94,10 @@ EnvMap redis_environment() {
 
 EnvMap load_env_file(const ConnectionFlags& flags) {
     if (flags.no_env_file) return {};
-    if (flags.env_file) return read_dotenv_file(*flags.env_file);
+    if (flags.env_file) return read_env_file_checked(*flags.env_file);
     std::error_code ec;
     if (!std::filesystem::is_regular_file(".env", ec)) return {};
-    return read_dotenv_file(".env");
+    return read_env_file_checked(".env");
 }
 
 Settings resolve_settings(const ConnectionFlags& flags, const EnvMap& environment,

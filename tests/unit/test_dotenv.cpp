@@ -5,6 +5,7 @@
 #include <fstream>
 #include <string>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config/dotenv.hpp"
@@ -12,6 +13,8 @@
 
 using amr::Error;
 using amr::ErrorKind;
+using amr::config::dotenv_has_secret;
+using amr::config::dotenv_permission_warning;
 using amr::config::EnvMap;
 using amr::config::parse_dotenv;
 using amr::config::read_dotenv_file;
@@ -265,4 +268,40 @@ TEST_CASE("read_dotenv_file: reads a file and names it in errors") {
         CHECK(std::string(e.what()).find("missing.env") != std::string::npos);
     }
     fs::remove_all(dir);
+}
+
+TEST_CASE("dotenv_has_secret: REDIS_KEY or a password in REDIS_URL") {
+    CHECK(dotenv_has_secret({{"REDIS_KEY", "k"}}));
+    CHECK(dotenv_has_secret({{"REDIS_URL", "rediss://:k@h:10000"}}));
+    CHECK(dotenv_has_secret({{"REDIS_URL", "redis://user:k@h"}}));
+    CHECK_FALSE(dotenv_has_secret({}));
+    CHECK_FALSE(dotenv_has_secret({{"REDIS_HOST", "h"}, {"REDIS_USER", "u"}}));
+    CHECK_FALSE(dotenv_has_secret({{"REDIS_KEY", ""}}));
+    CHECK_FALSE(dotenv_has_secret({{"REDIS_URL", "rediss://h:10000"}}));
+    CHECK_FALSE(dotenv_has_secret({{"REDIS_URL", "redis://user@h"}}));
+    CHECK_FALSE(dotenv_has_secret({{"REDIS_URL", "rediss://:@h"}}));
+    CHECK_FALSE(dotenv_has_secret({{"REDIS_URL", "http://:k@h"}}));  // reported elsewhere
+}
+
+TEST_CASE("dotenv_permission_warning: a secret readable by group or others, like ssh") {
+    const EnvMap with_key{{"REDIS_HOST", "h"}, {"REDIS_KEY", secret}};
+    CHECK(dotenv_permission_warning(".env", S_IFREG | 0644, with_key) ==
+          ".env is readable by other users (mode 0644); chmod 600 .env");
+    CHECK(dotenv_permission_warning("conf/prod.env", 0640, with_key) ==
+          "conf/prod.env is readable by other users (mode 0640); chmod 600 conf/prod.env");
+    CHECK(dotenv_permission_warning(".env", 0604, with_key) ==
+          ".env is readable by other users (mode 0604); chmod 600 .env");
+    CHECK(dotenv_permission_warning(".env", 0444, {{"REDIS_URL", "rediss://:k@h"}}) ==
+          ".env is readable by other users (mode 0444); chmod 600 .env");
+    CHECK(dotenv_permission_warning(".env", 0644, with_key).find(secret) == std::string::npos);
+}
+
+TEST_CASE("dotenv_permission_warning: none for a private file or one without a secret") {
+    const EnvMap with_key{{"REDIS_KEY", "k"}};
+    CHECK(dotenv_permission_warning(".env", S_IFREG | 0600, with_key).empty());
+    CHECK(dotenv_permission_warning(".env", 0400, with_key).empty());
+    CHECK(dotenv_permission_warning(".env", 0620, with_key).empty());  // write, not read
+    CHECK(dotenv_permission_warning(".env", 0602, with_key).empty());
+    CHECK(dotenv_permission_warning(".env", 0644, {{"REDIS_HOST", "h"}}).empty());
+    CHECK(dotenv_permission_warning(".env", 0644, {{"REDIS_URL", "rediss://h"}}).empty());
 }
