@@ -10,7 +10,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
-TEST_PACKAGES=(redis-server redis-tools jq openssl python3-pytest python3-redis)
+TEST_PACKAGES=(redis-server redis-tools jq openssl python3-pytest python3-redis groff-base)
 PYTHON=/usr/bin/python3
 BUILD_DIR=${BUILD_DIR:-build}
 ci=false
