@@ -137,7 +137,19 @@ def test_demo_runs_the_walkthrough_and_cleans_up(amr, tmp_path):
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
     env = amr.env({"AMR_BIN": str(AMR_BIN), "AMR_LOCAL_PORT": str(port), "TMPDIR": str(tmpdir)})
-    proc = subprocess.run([str(DEMO), "--local"], capture_output=True, text=True, env=env, timeout=HANG * 2)
+    demo = subprocess.Popen([str(DEMO), "--local"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)
+    try:
+        out, err = demo.communicate(timeout=HANG * 2)
+    except subprocess.TimeoutExpired:
+        demo.terminate()  # its trap stops what it started
+        out, err = demo.communicate(timeout=HANG)
+        pytest.fail(f"demo.sh hung\n{out}{err}")
+    finally:
+        # Whatever happened, no daemonized redis-server may outlive the test.
+        for state in tmpdir.glob("amr-demo.*/server"):
+            subprocess.run([str(LOCAL_REDIS), "stop", "--dir", str(state)], capture_output=True, timeout=HANG)
+    proc = subprocess.CompletedProcess(demo.args, demo.returncode, out, err)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout
     assert "[#] Active subscribers: 1" in out
