@@ -32,6 +32,7 @@ CommandSpec publish_command();
 CommandSpec broadcast_command();
 CommandSpec subscribe_command();
 CommandSpec psubscribe_command();
+CommandSpec ssubscribe_command();
 CommandSpec ping_command();
 
 }  // namespace amr::commands

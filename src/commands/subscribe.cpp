@@ -1,6 +1,7 @@
-// amr subscribe CHANNEL... and amr psubscribe PATTERN...: stream messages to stdout until
-// a signal, --count or --timeout. The socket is read on this thread as fast as the server
-// sends; a writer thread formats and writes, with a bounded buffer between them.
+// amr subscribe CHANNEL..., psubscribe PATTERN... and ssubscribe CHANNEL...: stream
+// messages to stdout until a signal, --count or --timeout. The sockets are read on this
+// thread as fast as the server sends; a writer thread formats and writes, with a bounded
+// buffer between them.
 #include <spdlog/spdlog.h>
 
 #include "commands/command.hpp"
@@ -16,7 +17,8 @@ namespace amr::commands {
 namespace {
 
 struct SubscribeOptions {
-    bool patterns = false;
+    redis::SubscriptionKind kind = redis::SubscriptionKind::channels;
+    bool cluster = false;
     std::vector<std::string> names;
     std::string format = "pretty";
     bool json = false;
@@ -29,8 +31,8 @@ struct SubscribeOptions {
 };
 
 // Packs messages into chunks for the writer thread: one hand-over per chunk, not per
-// message. A partial chunk goes when the socket has nothing more and the writer is
-// waiting for work; while the writer is busy, chunks fill up first.
+// message; a partial chunk goes whenever the socket has nothing more, so no message
+// waits for the next one.
 class QueueSink : public redis::MessageSink {
 public:
     QueueSink(output::MessageQueue& queue, std::optional<long long> count)
@@ -41,16 +43,15 @@ public:
                                        .pattern = e.pattern,
                                        .channel = e.channel,
                                        .payload = e.payload,
-                                       .received_at = std::chrono::system_clock::now()});
+                                       .received_at = std::chrono::system_clock::now(),
+                                       .is_sharded = e.kind == redis::PubSubEvent::Kind::smessage});
         ++received_;
         if (count_ && received_ >= *count_) return false;
         if (chunk_.bytes.size() >= chunk_size) flush();
         return true;
     }
 
-    void on_idle() override {
-        if (queue_.empty()) flush();
-    }
+    void on_idle() override { flush(); }
 
     void flush() {
         if (chunk_.records == 0) return;
@@ -79,7 +80,8 @@ int run_subscribe(const SubscribeOptions& o, const GlobalOptions& globals) {
         throw usage_error("--reconnect-max must be at least 1");
     }
     redis::SubscriberOptions options;
-    options.patterns = o.patterns;
+    options.kind = o.kind;
+    options.cluster = o.cluster ? redis::ClusterMode::force : redis::ClusterMode::detect;
     options.names = o.names;
     options.reconnect = !o.no_reconnect;
     options.backoff.max_attempts = o.reconnect_max;
@@ -120,17 +122,48 @@ int run_subscribe(const SubscribeOptions& o, const GlobalOptions& globals) {
     return 0;
 }
 
-CommandSpec make_spec(bool patterns) {
-    return {patterns ? "psubscribe" : "subscribe",
-            patterns ? "Stream messages of channels matching patterns to stdout"
-                     : "Stream messages of channels to stdout",
-            [patterns](CLI::App& sub, const GlobalOptions& globals) -> Action {
+struct Flavour {
+    const char* name;
+    const char* description;
+    const char* positional;
+    const char* positional_help;
+    const char* examples;
+};
+
+Flavour flavour_of(redis::SubscriptionKind kind) {
+    switch (kind) {
+        case redis::SubscriptionKind::patterns:
+            return {"psubscribe", "Stream messages of channels matching patterns to stdout",
+                    "PATTERN", "Glob-style patterns, e.g. 'orders:*'",
+                    "Examples:\n"
+                    "  amr psubscribe 'orders:*'\n"
+                    "  amr psubscribe -j '*' | jq -r .channel"};
+        case redis::SubscriptionKind::shard_channels:
+            return {"ssubscribe",
+                    "Stream messages of shard channels (SPUBLISH) to stdout, from every shard",
+                    "CHANNEL", "Shard channels",
+                    "Examples:\n"
+                    "  amr ssubscribe orders:{eu} orders:{us}\n"
+                    "  amr ssubscribe -j --count 1 --timeout 10s orders:{eu}"};
+        case redis::SubscriptionKind::channels: break;
+    }
+    return {"subscribe", "Stream messages of channels to stdout", "CHANNEL", "Channels",
+            "Examples:\n"
+            "  amr subscribe orders:created\n"
+            "  amr subscribe -j orders:created | jq -r .data.order_id\n"
+            "  amr subscribe --count 1 --timeout 10s orders:created"};
+}
+
+CommandSpec make_spec(redis::SubscriptionKind kind) {
+    const Flavour f = flavour_of(kind);
+    return {f.name, f.description,
+            [kind, f](CLI::App& sub, const GlobalOptions& globals) -> Action {
                 auto o = std::make_shared<SubscribeOptions>();
-                o->patterns = patterns;
-                sub.add_option(patterns ? "pattern" : "channel", o->names,
-                               patterns ? "Glob-style patterns, e.g. 'orders:*'" : "Channels")
+                o->kind = kind;
+                sub.add_option(f.positional == std::string("PATTERN") ? "pattern" : "channel",
+                               o->names, f.positional_help)
                     ->required()
-                    ->type_name(patterns ? "PATTERN" : "CHANNEL");
+                    ->type_name(f.positional);
                 sub.add_option("-F,--format", o->format,
                                "pretty (the lab's display), json (one object per line) or raw "
                                "(the payload)")
@@ -155,20 +188,19 @@ CommandSpec make_spec(bool patterns) {
                                "PING after this much silence to detect dead connections "
                                "(default 60s)")
                     ->type_name("DURATION");
-                sub.footer(patterns ? "Examples:\n"
-                                      "  amr psubscribe 'orders:*'\n"
-                                      "  amr psubscribe -j '*' | jq -r .channel"
-                                    : "Examples:\n"
-                                      "  amr subscribe orders:created\n"
-                                      "  amr subscribe -j orders:created | jq -r .data.order_id\n"
-                                      "  amr subscribe --count 1 --timeout 10s orders:created");
+                if (kind == redis::SubscriptionKind::shard_channels) {
+                    sub.add_flag("--cluster", o->cluster,
+                                 "Require a Redis Cluster (default: detected from the server)");
+                }
+                sub.footer(f.examples);
                 return [o, &globals] { return run_subscribe(*o, globals); };
             }};
 }
 
 }  // namespace
 
-CommandSpec subscribe_command() { return make_spec(false); }
-CommandSpec psubscribe_command() { return make_spec(true); }
+CommandSpec subscribe_command() { return make_spec(redis::SubscriptionKind::channels); }
+CommandSpec psubscribe_command() { return make_spec(redis::SubscriptionKind::patterns); }
+CommandSpec ssubscribe_command() { return make_spec(redis::SubscriptionKind::shard_channels); }
 
 }  // namespace amr::commands

@@ -41,6 +41,9 @@ struct Settings {
     std::string cert;
     std::string key;
     std::string sni;  // empty: the host
+    // The name the certificate must carry; empty: the host. Cluster nodes are reached by
+    // the addresses the cluster announces but keep the name the user gave.
+    std::string tls_name;
     bool insecure = false;
     std::chrono::milliseconds connect_timeout{30000};
 };

@@ -87,7 +87,7 @@ public:
         Writer w(line_);
         w.StartObject();
         w.Key("type");
-        w.String(m.is_pattern ? "pmessage" : "message");
+        w.String(m.is_pattern ? "pmessage" : m.is_sharded ? "smessage" : "message");
         if (m.is_pattern) {
             w.Key("pattern");
             write_string(w, m.pattern, scratch_);

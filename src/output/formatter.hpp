@@ -20,6 +20,7 @@ struct Received {
     std::string_view channel;
     std::string_view payload;
     util::SystemTime received_at;
+    bool is_sharded = false;  // an smessage (SSUBSCRIBE)
 };
 
 class Formatter {

@@ -6,8 +6,10 @@
 namespace amr::output {
 namespace {
 
+constexpr size_t merge_below = 64 * 1024;
+
 struct RecordHeader {
-    uint8_t is_pattern;
+    uint8_t flags;  // 1: pattern message, 2: sharded message
     uint32_t pattern_size;
     uint32_t channel_size;
     uint32_t payload_size;
@@ -18,7 +20,7 @@ struct RecordHeader {
 
 void append_record(Chunk& chunk, const Received& m) {
     RecordHeader h{};
-    h.is_pattern = m.is_pattern ? 1 : 0;
+    h.flags = static_cast<uint8_t>((m.is_pattern ? 1 : 0) | (m.is_sharded ? 2 : 0));
     h.pattern_size = static_cast<uint32_t>(m.pattern.size());
     h.channel_size = static_cast<uint32_t>(m.channel.size());
     h.payload_size = static_cast<uint32_t>(m.payload.size());
@@ -37,7 +39,8 @@ bool next_record(const Chunk& chunk, size_t& pos, Received& m) {
     RecordHeader h;
     std::memcpy(&h, chunk.bytes.data() + pos, sizeof h);
     const char* p = chunk.bytes.data() + pos + sizeof h;
-    m.is_pattern = h.is_pattern != 0;
+    m.is_pattern = (h.flags & 1) != 0;
+    m.is_sharded = (h.flags & 2) != 0;
     m.pattern = {p, h.pattern_size};
     m.channel = {p + h.pattern_size, h.channel_size};
     m.payload = {p + h.pattern_size + h.channel_size, h.payload_size};
@@ -51,13 +54,18 @@ void MessageQueue::push(Chunk chunk) {
     {
         std::lock_guard lock(mutex_);
         bytes_ += chunk.bytes.size();
-        chunks_.push_back(std::move(chunk));
+        if (!chunks_.empty() && chunks_.back().bytes.size() < merge_below) {
+            // The writer is behind: grow the last chunk rather than queue many small ones.
+            chunks_.back().bytes.append(chunk.bytes);
+            chunks_.back().records += chunk.records;
+        } else {
+            chunks_.push_back(std::move(chunk));
+        }
         while (bytes_ > limit_ && chunks_.size() > 1) {
             bytes_ -= chunks_.front().bytes.size();
             dropped_ += chunks_.front().records;
             chunks_.pop_front();
         }
-        chunk_count_.store(chunks_.size(), std::memory_order_relaxed);
     }
     ready_.notify_one();
 }
@@ -68,7 +76,6 @@ bool MessageQueue::pop_all(std::vector<Chunk>& out) {
     if (chunks_.empty()) return false;
     for (auto& c : chunks_) out.push_back(std::move(c));
     chunks_.clear();
-    chunk_count_.store(0, std::memory_order_relaxed);
     bytes_ = 0;
     return true;
 }

@@ -4,7 +4,6 @@
 // oldest chunks are dropped and their messages counted, never silently.
 #pragma once
 
-#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -30,7 +29,8 @@ class MessageQueue {
 public:
     explicit MessageQueue(size_t limit_bytes) : limit_(limit_bytes) {}
 
-    // Adds a chunk, dropping the oldest ones while over the limit (the new one stays).
+    // Adds a chunk (appended to the last one while that is small), dropping the oldest
+    // chunks while over the limit (the newest stays).
     void push(Chunk chunk);
     // Waits until chunks arrive or the queue is closed; moves all of them into `out`.
     // Returns false once closed and empty.
@@ -40,8 +40,6 @@ public:
     // Messages dropped since the last call.
     size_t take_dropped();
     size_t limit() const { return limit_; }
-    // Whether the writer has taken everything: then even a small chunk should go now.
-    bool empty() const { return chunk_count_.load(std::memory_order_relaxed) == 0; }
 
 private:
     std::mutex mutex_;
@@ -50,7 +48,6 @@ private:
     size_t bytes_ = 0;
     size_t dropped_ = 0;
     bool closed_ = false;
-    std::atomic<size_t> chunk_count_{0};
     const size_t limit_;
 };
 

@@ -1,31 +1,37 @@
-// A subscribed connection that keeps going: it reads push frames as fast as the server
-// sends them (parsing them itself, see push_parser.hpp), PINGs while idle to find dead
-// connections, and after any connection loss reconnects (backoff with jitter) and
-// subscribes again.
+// Subscriptions that keep going. Each connection's pub/sub traffic is read as fast as the
+// server sends it (parsed by amr itself, see push_parser.hpp); idle connections are
+// PINGed to find dead ones; after any loss amr reconnects (backoff with jitter) and
+// subscribes again. Shard channels in a cluster get one connection per shard that owns
+// them; when a slot moves (failover, migration) they are subscribed where they now live.
 #pragma once
 
 #include <chrono>
+#include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "redis/backoff.hpp"
+#include "redis/cluster.hpp"
 #include "redis/connection.hpp"
-#include "redis/push_parser.hpp"
+#include "redis/push_reader.hpp"
 
 namespace amr::redis {
 
-using Deadline = std::optional<std::chrono::steady_clock::time_point>;
+using Clock = std::chrono::steady_clock;
+using Deadline = std::optional<Clock::time_point>;
 
 struct PubSubEvent {
-    enum class Kind { message, pmessage, subscribed, unsubscribed, pong, error, other };
+    enum class Kind { message, pmessage, smessage, subscribed, unsubscribed, pong, error, other };
     Kind kind = Kind::other;
     std::string_view pattern;  // pmessage
-    std::string_view channel;  // message, pmessage, (un)subscribed (the channel or pattern)
-    std::string_view payload;  // message, pmessage; the text of an error
+    std::string_view channel;  // messages, (un)subscribed (the channel or pattern)
+    std::string_view payload;  // messages; the text of an error
     long long count = 0;       // (un)subscribed: how many subscriptions the connection has
     bool for_pattern = false;  // psubscribe/punsubscribe confirmations
+    bool for_shard = false;    // ssubscribe/sunsubscribe confirmations
 };
 
 // Decodes a RESP2 array or RESP3 push frame; views point into the frame's bytes.
@@ -37,16 +43,19 @@ public:
     virtual ~MessageSink() = default;
     // Returns false to stop.
     virtual bool on_message(const PubSubEvent& event) = 0;
-    // Called before the reader waits for the socket: the moment to hand on a batch.
+    // Called before the reader waits for the sockets: the moment to hand on a batch.
     virtual void on_idle() = 0;
 };
 
+enum class SubscriptionKind { channels, patterns, shard_channels };
+
 struct SubscriberOptions {
-    bool patterns = false;
+    SubscriptionKind kind = SubscriptionKind::channels;
     std::vector<std::string> names;
     bool reconnect = true;
     BackoffPolicy backoff;
     std::chrono::milliseconds ping_interval{60000};  // idle time before a PING
+    ClusterMode cluster = ClusterMode::detect;       // for shard channels
 };
 
 enum class StopReason { signal, deadline, done };
@@ -54,31 +63,38 @@ enum class StopReason { signal, deadline, done };
 class Subscriber {
 public:
     Subscriber(config::Settings settings, SubscriberOptions options);
+    ~Subscriber();
 
-    // Connects and subscribes, then hands every message to `sink` until a signal (or
-    // util::request_stop), the deadline, or the sink says stop. A lost connection
-    // reconnects unless options.reconnect is false (then it throws).
+    // Subscribes, then hands every message to `sink` until a signal (or
+    // util::request_stop), the deadline, or the sink says stop. Connection losses are
+    // repaired unless options.reconnect is false (then the loss is thrown).
     StopReason run(Deadline deadline, MessageSink& sink);
 
 private:
-    enum class Wake { data, stopped, timer };
-    Wake wait(std::chrono::steady_clock::time_point until);
-    void subscribe_all();
-    bool recover(const Error& lost);  // false when stopped while reconnecting
-    // Parses what is buffered; false when the sink said stop.
-    bool deliver(MessageSink& sink);
-    void on_subscribed(const PubSubEvent& e);
+    struct Link;
+
+    void place(std::vector<std::string> names);
+    Link& link_to(const NodeAddress& node);
+    void send_subscribe(Link& link, std::vector<std::string> names);
+    void refresh_topology();
+    void lose(size_t index, const Error& why);
+    void try_recover();
+    bool handle(Link& link, const Frame& frame, MessageSink& sink);
+    void confirm(Link& link, const PubSubEvent& e);
+    Clock::time_point next_timer(Deadline deadline) const;
+    void check_pings();
 
     config::Settings settings_;
     SubscriberOptions options_;
-    std::optional<Connection> connection_;
-    // Bytes read from the socket; [buffer_start_, buffer_end_) is not parsed yet.
-    std::vector<char> buffer_;
-    size_t buffer_start_ = 0;
-    size_t buffer_end_ = 0;
-    size_t confirmations_ = 0;
+    std::vector<std::unique_ptr<Link>> links_;
+    std::vector<std::string> homeless_;  // names waiting to be (re)subscribed
+    std::optional<Topology> topology_;   // set when shard channels live in a cluster
+    Backoff backoff_;
+    int attempt_ = 0;                    // failed recovery attempts in a row
+    Clock::time_point recover_at_ = Clock::time_point::max();
+    size_t confirmed_names_ = 0;
     bool confirmed_once_ = false;
-    bool got_traffic_ = false;
+    bool recovering_ = false;  // say when all names are subscribed again
 };
 
 }  // namespace amr::redis

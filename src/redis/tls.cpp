@@ -56,14 +56,15 @@ SslCtxPtr make_ssl_context(const config::Settings& s) {
 SslPtr make_ssl(SSL_CTX* ctx, const config::Settings& s) {
     SslPtr ssl(SSL_new(ctx));
     if (!ssl) throw Error(ErrorKind::failure, "cannot create a TLS session: " + openssl_error());
-    const std::string& sni = s.sni.empty() ? s.host : s.sni;
+    const std::string& name = s.tls_name.empty() ? s.host : s.tls_name;
+    const std::string& sni = s.sni.empty() ? name : s.sni;
     if (!is_ip_address(sni)) SSL_set_tlsext_host_name(ssl.get(), sni.c_str());
     if (!s.insecure) {
         X509_VERIFY_PARAM* param = SSL_get0_param(ssl.get());
         X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-        int ok = is_ip_address(s.host) ? X509_VERIFY_PARAM_set1_ip_asc(param, s.host.c_str())
-                                       : SSL_set1_host(ssl.get(), s.host.c_str());
-        if (ok != 1) throw usage_error("cannot verify against host '" + s.host + "'");
+        int ok = is_ip_address(name) ? X509_VERIFY_PARAM_set1_ip_asc(param, name.c_str())
+                                     : SSL_set1_host(ssl.get(), name.c_str());
+        if (ok != 1) throw usage_error("cannot verify against host '" + name + "'");
     }
     return ssl;
 }

@@ -50,26 +50,30 @@ TEST_CASE("append_record and next_record round-trip every field, binary included
     CHECK_FALSE(next_record(c, pos, m));
 }
 
-TEST_CASE("MessageQueue hands over chunks in order and ends after close") {
+TEST_CASE("MessageQueue hands over chunks in order, small ones merged, and ends after close") {
     MessageQueue q(1 << 20);
-    CHECK(q.empty());
     q.push(chunk_of(3, 10));
-    q.push(chunk_of(2, 10));
-    CHECK_FALSE(q.empty());
+    q.push(chunk_of(2, 10));           // merged into the small first chunk
+    q.push(chunk_of(1, 70 * 1024));    // big: merged too, the tail was small
+    q.push(chunk_of(1, 5));            // the tail is big now: a chunk of its own
     std::vector<Chunk> out;
     REQUIRE(q.pop_all(out));
     REQUIRE(out.size() == 2);
-    CHECK(out[0].records == 3);
-    CHECK(out[1].records == 2);
-    CHECK(q.empty());
+    CHECK(out[0].records == 6);
+    CHECK(out[1].records == 1);
+    size_t pos = 0;
+    Received m;
+    int n = 0;
+    while (next_record(out[0], pos, m)) ++n;
+    CHECK(n == 6);
     q.close();
     out.clear();
     CHECK_FALSE(q.pop_all(out));
 }
 
 TEST_CASE("MessageQueue drops the oldest chunks over its limit and counts their messages") {
-    MessageQueue q(10000);
-    for (int i = 0; i < 10; ++i) q.push(chunk_of(10, 100));  // ~1.3 kB a chunk
+    MessageQueue q(200000);
+    for (int i = 0; i < 10; ++i) q.push(chunk_of(10, 7000));  // ~70 kB a chunk: none merged
     const size_t dropped = q.take_dropped();
     CHECK(dropped > 0);
     CHECK(q.take_dropped() == 0);  // counted once
@@ -82,8 +86,8 @@ TEST_CASE("MessageQueue drops the oldest chunks over its limit and counts their 
 
 TEST_CASE("MessageQueue keeps the newest chunk even when it alone is over the limit") {
     MessageQueue q(10);
-    q.push(chunk_of(1, 100));
-    q.push(chunk_of(1, 100));
+    q.push(chunk_of(1, 70 * 1024));
+    q.push(chunk_of(1, 70 * 1024));
     CHECK(q.take_dropped() == 1);
     std::vector<Chunk> out;
     REQUIRE(q.pop_all(out));

@@ -1,0 +1,65 @@
+// Redis Cluster: hash slots, the topology (CLUSTER SLOTS), and MOVED/ASK redirections.
+// Azure Managed Redis's OSS cluster policy exposes this API; its Enterprise policy and
+// plain servers do not, and amr then talks to the one endpoint it was given.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/settings.hpp"
+#include "redis/connection.hpp"
+
+namespace amr::redis {
+
+constexpr int slot_count = 16384;
+
+// The slot of a key or shard channel: CRC16 of the key, or of its {hash tag}, mod 16384.
+uint16_t key_slot(std::string_view key);
+
+struct NodeAddress {
+    std::string host;
+    int port = 0;
+    bool operator==(const NodeAddress&) const = default;
+    std::string str() const { return host + ":" + std::to_string(port); }
+};
+
+struct SlotRange {
+    int first = 0;
+    int last = 0;
+    NodeAddress primary;
+    std::vector<NodeAddress> replicas;
+};
+
+struct Topology {
+    std::vector<SlotRange> ranges;
+
+    // The primary serving `slot`; throws a failure Error when no node has it.
+    const NodeAddress& primary_for(uint16_t slot) const;
+    // Every node, primaries first, each once.
+    std::vector<NodeAddress> all_nodes() const;
+};
+
+// The cluster's topology, or nullopt when the server is not a cluster (cluster support
+// disabled, or CLUSTER blocked as behind AMR's Enterprise proxy). `seed_host` stands in
+// for nodes that announce no address.
+std::optional<Topology> discover_topology(Connection& connection, const std::string& seed_host);
+
+// Settings to reach `node`: its address, and the seed's credentials, TLS options and the
+// host name certificates must carry.
+config::Settings node_settings(const config::Settings& seed, const NodeAddress& node);
+
+// Parses "MOVED 3999 127.0.0.1:6381" and "ASK ..."; nullopt for other errors.
+struct Redirect {
+    bool ask = false;
+    uint16_t slot = 0;
+    NodeAddress target;
+};
+std::optional<Redirect> parse_redirect(std::string_view error, const std::string& seed_host);
+
+// How a command decides whether to use the cluster API.
+enum class ClusterMode { detect, force };
+
+}  // namespace amr::redis
