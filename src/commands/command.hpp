@@ -33,6 +33,7 @@ CommandSpec broadcast_command();
 CommandSpec subscribe_command();
 CommandSpec psubscribe_command();
 CommandSpec ssubscribe_command();
+CommandSpec channels_command();
 CommandSpec ping_command();
 
 }  // namespace amr::commands

@@ -1,0 +1,62 @@
+#include "redis/cluster_client.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace amr::redis {
+namespace {
+
+constexpr int max_redirects = 5;
+
+}  // namespace
+
+ClusterClient::ClusterClient(config::Settings seed, ClusterMode mode)
+    : settings_(std::move(seed)),
+      seed_(std::make_unique<Connection>(Connection::open(settings_))) {
+    topology_ = discover_topology(*seed_, settings_.host);
+    if (!topology_ && mode == ClusterMode::force) {
+        throw Error(ErrorKind::failure, "--cluster: " + seed_->endpoint() +
+                                            " is not a Redis Cluster (CLUSTER SLOTS refused)");
+    }
+}
+
+std::vector<NodeAddress> ClusterClient::nodes() const {
+    if (!topology_) return {NodeAddress{settings_.host, settings_.port}};
+    return topology_->all_nodes();
+}
+
+Connection& ClusterClient::connection_to(const NodeAddress& node) {
+    if (!topology_) return *seed_;
+    for (auto& [address, connection] : nodes_) {
+        if (address == node) return *connection;
+    }
+    nodes_.emplace_back(node,
+                        std::make_unique<Connection>(Connection::open(node_settings(settings_, node))));
+    return *nodes_.back().second;
+}
+
+Connection& ClusterClient::owner_of(uint16_t slot) {
+    return connection_to(topology_->primary_for(slot));
+}
+
+ReplyPtr ClusterClient::keyed_command(std::string_view key,
+                                      const std::vector<std::string_view>& args) {
+    if (!topology_) return seed_->command(args);
+    Connection* target = &owner_of(key_slot(key));
+    bool asking = false;
+    for (int hop = 0;; ++hop) {
+        if (asking) target->append({"ASKING"});
+        target->append(args);
+        if (asking) target->read_reply();  // +OK to ASKING
+        ReplyPtr reply = target->read_reply();
+        if (reply->type != REDIS_REPLY_ERROR) return reply;
+        const std::string_view error(reply->str, reply->len);
+        auto redirect = parse_redirect(error, settings_.host);
+        if (!redirect || hop >= max_redirects) throw reply_error(error, args.front());
+        spdlog::debug("{} for '{}': following to {}", error, key, redirect->target.str());
+        if (!redirect->ask) topology_ = discover_topology(*target, settings_.host);
+        asking = redirect->ask;
+        target = &connection_to(redirect->target);
+    }
+}
+
+}  // namespace amr::redis

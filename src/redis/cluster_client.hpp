@@ -1,0 +1,40 @@
+// Commands in a cluster: a connection per node as needed, keyed commands routed to the
+// slot's primary, MOVED and ASK followed (with a topology refresh after MOVED). On a
+// plain server, or where CLUSTER is blocked, everything goes to the one host.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "redis/cluster.hpp"
+#include "redis/connection.hpp"
+
+namespace amr::redis {
+
+class ClusterClient {
+public:
+    // Connects to the host the settings name and asks it for the topology.
+    ClusterClient(config::Settings seed, ClusterMode mode);
+
+    bool is_cluster() const { return topology_.has_value(); }
+    Connection& seed() { return *seed_; }
+    // Every node of the cluster (just the host when not a cluster).
+    std::vector<NodeAddress> nodes() const;
+    Connection& connection_to(const NodeAddress& node);
+
+    // Sends a command about `key` (a shard channel) where its slot lives; error replies
+    // other than redirections throw.
+    ReplyPtr keyed_command(std::string_view key, const std::vector<std::string_view>& args);
+
+private:
+    Connection& owner_of(uint16_t slot);
+
+    config::Settings settings_;
+    std::unique_ptr<Connection> seed_;
+    std::optional<Topology> topology_;
+    std::vector<std::pair<NodeAddress, std::unique_ptr<Connection>>> nodes_;
+};
+
+}  // namespace amr::redis
