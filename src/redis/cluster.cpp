@@ -93,6 +93,38 @@ std::optional<Topology> discover_topology(Connection& connection, const std::str
     return topology;
 }
 
+std::vector<NodeAddress> list_nodes(Connection& connection, const std::string& seed_host) {
+    ReplyPtr reply = connection.command({"CLUSTER", "NODES"});
+    std::vector<NodeAddress> nodes;
+    std::string_view text(reply->str, reply->len);
+    while (!text.empty()) {
+        const size_t eol = text.find('\n');
+        std::string_view line = text.substr(0, eol);
+        text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
+        // <id> <ip:port@cport[,hostname]> <flags> ...
+        const size_t a = line.find(' ');
+        const size_t b = a == std::string_view::npos ? a : line.find(' ', a + 1);
+        const size_t c = b == std::string_view::npos ? b : line.find(' ', b + 1);
+        if (c == std::string_view::npos) continue;
+        const std::string_view address = line.substr(a + 1, b - a - 1);
+        const std::string_view flags = line.substr(b + 1, c - b - 1);
+        if (flags.find("fail") != std::string_view::npos ||
+            flags.find("noaddr") != std::string_view::npos ||
+            flags.find("handshake") != std::string_view::npos) {
+            continue;
+        }
+        const std::string_view endpoint = address.substr(0, address.find('@'));
+        const size_t colon = endpoint.rfind(':');
+        if (colon == std::string_view::npos) continue;
+        NodeAddress node;
+        node.host = std::string(endpoint.substr(0, colon));
+        if (node.host.empty()) node.host = seed_host;
+        std::from_chars(endpoint.data() + colon + 1, endpoint.data() + endpoint.size(), node.port);
+        if (std::find(nodes.begin(), nodes.end(), node) == nodes.end()) nodes.push_back(node);
+    }
+    return nodes;
+}
+
 config::Settings node_settings(const config::Settings& seed, const NodeAddress& node) {
     config::Settings s = seed;
     if (s.tls_name.empty()) s.tls_name = seed.host;

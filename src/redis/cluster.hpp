@@ -47,6 +47,10 @@ struct Topology {
 // for nodes that announce no address.
 std::optional<Topology> discover_topology(Connection& connection, const std::string& seed_host);
 
+// Every reachable node, replicas included (CLUSTER NODES; CLUSTER SLOTS may leave out
+// replicas that are still syncing).
+std::vector<NodeAddress> list_nodes(Connection& connection, const std::string& seed_host);
+
 // Settings to reach `node`: its address, and the seed's credentials, TLS options and the
 // host name certificates must carry.
 config::Settings node_settings(const config::Settings& seed, const NodeAddress& node);

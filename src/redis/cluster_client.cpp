@@ -19,9 +19,9 @@ ClusterClient::ClusterClient(config::Settings seed, ClusterMode mode)
     }
 }
 
-std::vector<NodeAddress> ClusterClient::nodes() const {
+std::vector<NodeAddress> ClusterClient::nodes() {
     if (!topology_) return {NodeAddress{settings_.host, settings_.port}};
-    return topology_->all_nodes();
+    return list_nodes(*seed_, settings_.host);
 }
 
 Connection& ClusterClient::connection_to(const NodeAddress& node) {

@@ -21,7 +21,7 @@ public:
     bool is_cluster() const { return topology_.has_value(); }
     Connection& seed() { return *seed_; }
     // Every node of the cluster (just the host when not a cluster).
-    std::vector<NodeAddress> nodes() const;
+    std::vector<NodeAddress> nodes();
     Connection& connection_to(const NodeAddress& node);
 
     // Sends a command about `key` (a shard channel) where its slot lives; error replies

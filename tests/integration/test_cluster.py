@@ -1,0 +1,123 @@
+"""amr against a real local Redis Cluster (3 primaries with replicas): shard channels
+across slots, a failover and a killed primary while ssubscribe runs, publish and
+subscribe through different nodes, channels summed over the nodes."""
+
+import json
+
+import pytest
+
+from amrcluster import RedisCluster
+from amrtest import require_tools, unique, wait_until
+
+# Channels whose hash tags put them in three different slots, on different shards.
+TAGS = ["{a}", "{b}", "{c}"]
+
+
+@pytest.fixture
+def cluster(tmp_path, redis_tools, pki):
+    # Plain TCP: a TLS cluster bus (tls-cluster yes) never joined with the test
+    # certificates; TLS itself is covered against single servers.
+    require_tools("redis-cli")
+    c = RedisCluster(tmp_path / "cluster", pki)
+    try:
+        yield c.start()
+    finally:
+        c.stop()
+
+
+def shard_channels(cluster):
+    base = unique()
+    channels = [f"{base}:{tag}" for tag in TAGS]
+    owners = {cluster.owner_of(ch).port for ch in channels}
+    assert len(owners) >= 2, "the test channels should live on different shards"
+    return channels
+
+
+def test_ssubscribe_across_shards(amr, cluster):
+    channels = shard_channels(cluster)
+    sub = amr.start("ssubscribe", "-F", "raw", "--count", str(len(channels)), *channels,
+                    env=cluster.env())
+    sub.wait_stderr("[+] Subscribed to shard channel", count=len(channels))
+    for ch in channels:
+        assert cluster.spublish(ch, f"to {ch}") == 1
+    assert sub.wait() == 0, sub
+    assert sorted(sub.stdout.splitlines()) == sorted(f"to {ch}" for ch in channels)
+
+
+def test_ssubscribe_json_says_smessage(amr, cluster):
+    ch = shard_channels(cluster)[0]
+    sub = amr.start("ssubscribe", "-j", "--count", "1", ch, env=cluster.env())
+    sub.wait_stderr("[+] Subscribed")
+    cluster.spublish(ch, '{"event":"x"}')
+    assert sub.wait() == 0, sub
+    assert '"type":"smessage"' in sub.stdout and '"data":{"event":"x"}' in sub.stdout
+
+
+def test_ssubscribe_follows_a_cluster_failover(amr, cluster):
+    ch = shard_channels(cluster)[0]
+    sub = amr.start("ssubscribe", "-F", "raw", ch, env=cluster.env())
+    sub.wait_stderr("[+] Subscribed")
+    assert cluster.spublish(ch, "before") == 1
+    sub.wait_stdout("before\n")
+
+    old = cluster.owner_of(ch)
+    replica = cluster.replica_of(old)
+    replica.cli("CLUSTER", "FAILOVER")
+    wait_until(lambda: cluster.owner_port(ch) == replica.port, "the replica to take over")
+    wait_until(lambda: cluster.spublish(ch, "after") == 1, "amr subscribed on the new primary")
+    sub.wait_stdout("after\n")
+    assert "left" in sub.stderr or "reconnect" in sub.stderr
+
+
+def test_ssubscribe_survives_a_killed_primary(amr, cluster):
+    ch = shard_channels(cluster)[1]
+    sub = amr.start("ssubscribe", "-F", "raw", ch, env=cluster.env(cluster.nodes[0]))
+    sub.wait_stderr("[+] Subscribed")
+    old = cluster.owner_of(ch)
+    replica = cluster.replica_of(old)
+    cluster.kill(old)
+    wait_until(lambda: cluster.owner_port(ch) == replica.port, "the replica to be promoted")
+    wait_until(lambda: cluster.spublish(ch, "again") >= 1, "amr subscribed where the channel lives")
+    sub.wait_stdout("again\n")
+    assert "reconnecting" in sub.stderr
+
+
+def test_publish_and_subscribe_through_different_nodes(amr, cluster):
+    ch = unique()
+    sub = amr.subscribe("-F", "raw", "--count", "1", ch, env=cluster.env(cluster.nodes[1]), count=1)
+    pub = amr.run("publish", "--raw", "-o", "count", ch, "hello", env=cluster.env(cluster.nodes[4]))
+    assert pub.rc == 0, pub
+    # PUBLISH in a cluster counts the receivers on the node it was sent to only.
+    assert pub.stdout.strip() == "0"
+    assert sub.wait() == 0, sub
+    assert sub.stdout == "hello\n"
+
+
+def test_channels_are_summed_over_every_node(amr, cluster):
+    ch, other = unique(), unique()
+    subs = [amr.subscribe(ch, env=cluster.env(cluster.nodes[i])) for i in (0, 1, 2)]
+    subs.append(amr.subscribe(other, env=cluster.env(cluster.nodes[3])))
+    subs.append(amr.subscribe("amrtest:*", env=cluster.env(cluster.nodes[5]), pattern=True))
+    shard = shard_channels(cluster)[:2]
+    sharded = amr.start("ssubscribe", *shard, env=cluster.env())
+    sharded.wait_stderr("[+] Subscribed", count=2)
+
+    result = amr.run("channels", "-o", "json", env=cluster.env(cluster.nodes[4]))
+    assert result.rc == 0, result
+    census = json.loads(result.stdout)
+    counts = {c["channel"]: c["subscribers"] for c in census["channels"]}
+    assert counts[ch] == 3 and counts[other] == 1
+    assert census["patterns"] >= 1
+
+    text = amr.run("channels", ch, env=cluster.env(cluster.nodes[2]))
+    assert text.stdout == f"{ch}\t3\n"
+
+    shard_result = amr.run("channels", "--sharded", env=cluster.env(cluster.nodes[3]))
+    lines = dict(line.split("\t") for line in shard_result.stdout.splitlines())
+    assert all(lines.get(c) == "1" for c in shard), shard_result
+
+
+def test_cluster_flag_on_a_plain_server_is_an_error(amr, plain_server):
+    result = amr.run("channels", "--cluster", env=plain_server.env())
+    assert result.rc == 1, result
+    assert "not a Redis Cluster" in result.stderr
