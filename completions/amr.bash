@@ -1,7 +1,7 @@
 # bash completion for amr(1), the Redis publish/subscribe client.    -*- shell-script -*-
 # Installed as bash-completion/completions/amr; works best with bash-completion loaded.
 
-_amr_commands='publish broadcast subscribe psubscribe ping'
+_amr_commands='publish broadcast subscribe psubscribe ssubscribe channels ping'
 _amr_presets='order_created order_shipped inventory_low customer_notification system_announcement'
 _amr_channels='orders:created orders:shipped inventory:alerts notifications'
 _amr_patterns='orders:* inventory:* notifications *'
@@ -90,7 +90,7 @@ _amr() {
             return
             ;;
         -o | --output)
-            if [[ $command == ping ]]; then
+            if [[ $command == ping || $command == channels ]]; then
                 _amr_reply_words 'text json'
             else
                 _amr_reply_words 'auto report count json'
@@ -118,6 +118,8 @@ _amr() {
             publish) opts+=" $_amr_message_opts" ;;
             broadcast) opts+=" $_amr_message_opts -c --channel" ;;
             subscribe | psubscribe) opts+=" $_amr_subscribe_opts" ;;
+            ssubscribe) opts+=" $_amr_subscribe_opts --cluster" ;;
+            channels) opts+=' --sharded --cluster -o --output' ;;
             ping) opts+=' -o --output' ;;
         esac
         _amr_reply_words "$opts"
@@ -129,6 +131,7 @@ _amr() {
         publish) ((positionals == 0)) && _amr_reply_words "$_amr_channels" ;;
         subscribe) _amr_reply_words "$_amr_channels" ;;
         psubscribe) _amr_reply_words "$_amr_patterns" ;;
+        channels) ((positionals == 0)) && _amr_reply_words "$_amr_patterns" ;;
     esac
 }
 

@@ -1,12 +1,13 @@
 # fish completion for amr(1), the Redis publish/subscribe client.
 
-set -l commands publish broadcast subscribe psubscribe ping
+set -l commands publish broadcast subscribe psubscribe ssubscribe channels ping
 set -l no_command "not __fish_seen_subcommand_from $commands"
 set -l message_command "__fish_seen_subcommand_from publish broadcast"
-set -l subscribe_command "__fish_seen_subcommand_from subscribe psubscribe"
+set -l subscribe_command "__fish_seen_subcommand_from subscribe psubscribe ssubscribe"
 
-# True while the command line has "publish" and no channel after it yet.
-function __amr_publish_wants_channel
+# True while the command line has the command $argv[1] and no positional argument after
+# it yet: publish's channel, channels' pattern.
+function __amr_wants_first_positional
     set -l value_options --url -H --host -p --port --user -a --password --cacert --capath \
         --cert --key --sni --env-file --connect-timeout --preset --event -f --field -o --output \
         --min-receivers --count --timeout -F --format --buffer --reconnect-max --ping-interval
@@ -26,7 +27,7 @@ function __amr_publish_wants_channel
             set positionals (math $positionals + 1)
         end
     end
-    test "$command" = publish -a $positionals = 0
+    test "$command" = "$argv[1]" -a $positionals = 0
 end
 
 # Positional arguments are channels, patterns or messages, not files.
@@ -37,6 +38,8 @@ complete -c amr -n $no_command -a publish -d 'Publish one message to a channel'
 complete -c amr -n $no_command -a broadcast -d 'Publish the same message to several channels'
 complete -c amr -n $no_command -a subscribe -d 'Print the messages of channels'
 complete -c amr -n $no_command -a psubscribe -d 'Print the messages of channels matching patterns'
+complete -c amr -n $no_command -a ssubscribe -d 'Print the messages of shard channels, from every shard'
+complete -c amr -n $no_command -a channels -d 'List active channels with subscriber counts'
 complete -c amr -n $no_command -a ping -d 'Check the connection and authentication'
 
 # Global options, before or after the command
@@ -80,7 +83,7 @@ complete -c amr -n $message_command -l min-receivers -x -d 'Exit 5 when fewer su
 complete -c amr -n '__fish_seen_subcommand_from broadcast' -s c -l channel -x -d 'A channel to send to' \
     -a 'orders:created orders:shipped inventory:alerts notifications'
 
-# subscribe and psubscribe
+# subscribe, psubscribe and ssubscribe
 complete -c amr -n $subscribe_command -l count -x -d 'Exit after N messages'
 complete -c amr -n $subscribe_command -l timeout -x -d 'Stop after DURATION (10, 10s, 500ms, 2m)'
 complete -c amr -n $subscribe_command -s F -l format -x -d 'How each message is written' -a "
@@ -93,18 +96,27 @@ complete -c amr -n $subscribe_command -l no-reconnect -d 'Exit 3 when the connec
 complete -c amr -n $subscribe_command -l reconnect-max -x -d 'Give up after N failed reconnect attempts'
 complete -c amr -n $subscribe_command -l ping-interval -x -d 'PING after this much silence (default 60s)'
 
+# ssubscribe and channels
+complete -c amr -n '__fish_seen_subcommand_from ssubscribe channels' -l cluster -d 'Require a Redis Cluster (default: detected)'
+
+# channels
+complete -c amr -n '__fish_seen_subcommand_from channels' -l sharded -d 'Shard channels (SSUBSCRIBE) instead of ordinary ones'
+complete -c amr -n '__fish_seen_subcommand_from channels' -s o -l output -x -d 'What to print' -a "
+    text\t'CHANNEL<TAB>COUNT lines'
+    json\t'one JSON object'"
+
 # ping
 complete -c amr -n '__fish_seen_subcommand_from ping' -s o -l output -x -d 'What to print' -a "
     text\t'one line for people'
     json\t'one JSON object'"
 
 # Channels and patterns
-complete -c amr -n '__amr_publish_wants_channel; or __fish_seen_subcommand_from subscribe' -a "
+complete -c amr -n '__amr_wants_first_positional publish; or __fish_seen_subcommand_from subscribe' -a "
     orders:created\t'order_created events'
     orders:shipped\t'order_shipped events'
     inventory:alerts\t'inventory_low events'
     notifications\t'notifications and announcements'"
-complete -c amr -n '__fish_seen_subcommand_from psubscribe' -a "
+complete -c amr -n '__amr_wants_first_positional channels; or __fish_seen_subcommand_from psubscribe' -a "
     'orders:*'\t'all order events'
     'inventory:*'\t'all inventory events'
     notifications\t'notifications'
