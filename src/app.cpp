@@ -41,6 +41,11 @@ void add_global_options(CLI::App& app, CliState& st) {
                    "list, prefer REDIS_KEY or .env")
         ->type_name("PASSWORD")
         ->group(group);
+    app.add_option("--token-command", c.token_command,
+                   "Microsoft Entra ID: a command printing an access token to use as the "
+                   "password, run again before it expires (REDIS_TOKEN_COMMAND)")
+        ->type_name("CMD")
+        ->group(group);
     auto* tls = app.add_flag("--tls", st.tls, "Use TLS (REDIS_TLS; the default)")->group(group);
     auto* no_tls = app.add_flag("--no-tls", st.no_tls, "Plain TCP, without TLS")->group(group);
     tls->excludes(no_tls);
@@ -83,7 +88,9 @@ const char* const footer =
     "  amr ping\n"
     "  amr subscribe orders:created\n"
     "  amr publish --preset order_created\n"
-    "  amr subscribe -j --count 1 --timeout 10s orders:created | jq .data\n\n";
+    "  amr subscribe -j --count 1 --timeout 10s orders:created | jq .data\n"
+    "  amr --user OBJECT_ID --token-command 'az account get-access-token --scope\n"
+    "      https://redis.azure.com/.default --query accessToken -o tsv' ping\n\n";
 
 int report(const Error& e) {
     spdlog::error("{}", e.what());

@@ -16,8 +16,9 @@ extern char** environ;
 namespace amr::config {
 namespace {
 
-const char* const variables[] = {"REDIS_URL",  "REDIS_HOST", "REDIS_PORT",  "REDIS_USER",
-                                 "REDIS_KEY",  "REDIS_TLS",  "REDIS_CACERT"};
+const char* const variables[] = {"REDIS_URL", "REDIS_HOST",   "REDIS_PORT",
+                                 "REDIS_USER", "REDIS_KEY",    "REDIS_TLS",
+                                 "REDIS_CACERT", "REDIS_TOKEN_COMMAND"};
 
 void apply_url(Settings& s, const std::string& text, const std::string& origin) {
     RedisUrl url = parse_redis_url(text, origin);
@@ -42,6 +43,7 @@ void apply_variables(Settings& s, const EnvMap& vars, const std::string& where) 
     if (auto v = get("REDIS_KEY")) s.password = *v;
     if (auto v = get("REDIS_TLS")) s.tls = parse_bool(*v, origin("REDIS_TLS"));
     if (auto v = get("REDIS_CACERT")) s.cacert = *v;
+    if (auto v = get("REDIS_TOKEN_COMMAND")) s.token_command = *v;
 }
 
 void apply_flags(Settings& s, const ConnectionFlags& f) {
@@ -50,6 +52,7 @@ void apply_flags(Settings& s, const ConnectionFlags& f) {
     if (f.port) s.port = *f.port;
     if (f.user) s.user = *f.user;
     if (f.password) s.password = *f.password;
+    if (f.token_command) s.token_command = *f.token_command;
     if (f.tls) s.tls = *f.tls;
     if (f.cacert) s.cacert = *f.cacert;
     if (f.capath) s.capath = *f.capath;
@@ -73,7 +76,9 @@ EnvMap read_env_file_checked(const std::string& path) {
 }  // namespace
 
 Settings load_settings(const ConnectionFlags& flags) {
-    return resolve_settings(flags, redis_environment(), load_env_file(flags));
+    Settings s = resolve_settings(flags, redis_environment(), load_env_file(flags));
+    if (!s.token_command.empty()) s.token = std::make_shared<auth::TokenSource>(s.token_command);
+    return s;
 }
 
 bool parse_bool(const std::string& text, const std::string& origin) {
@@ -117,6 +122,9 @@ Settings resolve_settings(const ConnectionFlags& flags, const EnvMap& environmen
     }
     s.connect_timeout = std::chrono::milliseconds(
         static_cast<long long>(std::ceil(flags.connect_timeout_s * 1000)));
+    if (!s.token_command.empty() && !s.password.empty() && flags.password) {
+        throw usage_error("-a/--password and --token-command cannot be combined");
+    }
     if (!s.cert.empty() != !s.key.empty()) {
         throw usage_error("--cert and --key must be given together");
     }

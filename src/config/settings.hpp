@@ -4,9 +4,11 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 
+#include "auth/token_source.hpp"
 #include "config/dotenv.hpp"
 
 namespace amr::config {
@@ -18,6 +20,7 @@ struct ConnectionFlags {
     std::optional<int> port;
     std::optional<std::string> user;
     std::optional<std::string> password;
+    std::optional<std::string> token_command;
     std::optional<bool> tls;
     std::optional<std::string> cacert;
     std::optional<std::string> capath;
@@ -36,6 +39,10 @@ struct Settings {
     bool tls = true;
     std::string user;      // empty: AUTH with the password alone
     std::string password;  // empty: no AUTH
+    // Microsoft Entra ID: the command printing an access token, used as the password and
+    // run again before the token expires (see auth/token_source.hpp).
+    std::string token_command;
+    std::shared_ptr<auth::TokenSource> token;  // made by load_settings from token_command
     std::string cacert;    // empty: the system's CA store
     std::string capath;
     std::string cert;

@@ -63,7 +63,7 @@ std::string Connection::endpoint() const {
     return settings_.host + ":" + std::to_string(settings_.port);
 }
 
-Connection Connection::open(const config::Settings& s) {
+Connection Connection::open(const config::Settings& s, Protocol protocol) {
     static std::once_flag ssl_init;
     std::call_once(ssl_init, [] { redisInitOpenSSL(); });
 
@@ -100,15 +100,39 @@ Connection Connection::open(const config::Settings& s) {
     }
 
     Connection conn(std::move(context), ssl, s);
-    if (!s.password.empty()) {
+    const std::string password = s.token ? s.token->token() : s.password;
+    if (protocol == Protocol::resp3_preferred) {
+        std::vector<std::string_view> hello = {"HELLO", "3"};
+        if (!password.empty()) {
+            hello.insert(hello.end(), {"AUTH", s.user.empty() ? "default" : s.user, password});
+        }
+        conn.append(hello);
+        ReplyPtr reply = conn.read_reply();
+        if (reply->type != REDIS_REPLY_ERROR) {
+            conn.resp3_ = true;
+        } else if (!starts_with_any({reply->str, reply->len}, {"NOPROTO", "ERR unknown command"})) {
+            throw reply_error(reply.get(), "HELLO");
+        } else {
+            spdlog::debug("{} has no RESP3: {}", where, std::string_view(reply->str, reply->len));
+        }
+    }
+    if (!conn.resp3_ && !password.empty()) {
         std::vector<std::string_view> auth = {"AUTH"};
         if (!s.user.empty()) auth.push_back(s.user);
-        auth.push_back(s.password);
+        auth.push_back(password);
         conn.command(auth);
-        spdlog::debug("authenticated{}", s.user.empty() ? "" : " as " + s.user);
     }
+    if (!password.empty()) spdlog::debug("authenticated{}", s.user.empty() ? "" : " as " + s.user);
     conn.command({"PING"});
     return conn;
+}
+
+void Connection::send_auth(const std::string& password) {
+    std::vector<std::string_view> auth = {"AUTH"};
+    if (!settings_.user.empty()) auth.push_back(settings_.user);
+    auth.push_back(password);
+    append(auth);
+    flush();
 }
 
 void Connection::throw_io_error(std::string_view during) const {

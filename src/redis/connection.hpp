@@ -33,9 +33,18 @@ inline Error reply_error(const redisReply* reply, std::string_view command) {
 
 class Connection {
 public:
-    // Connects, runs the TLS handshake, AUTH and PING. Throws connection (3) or auth (4)
-    // Errors with the lab's hints.
-    static Connection open(const config::Settings& settings);
+    // RESP3 lets a subscribed connection run AUTH (token refresh); servers without it
+    // (no HELLO) get RESP2.
+    enum class Protocol { resp2, resp3_preferred };
+
+    // Connects, runs the TLS handshake, AUTH (with the token when signing in with Entra
+    // ID) and PING. Throws connection (3) or auth (4) Errors with the lab's hints.
+    static Connection open(const config::Settings& settings, Protocol protocol = Protocol::resp2);
+
+    bool resp3() const { return resp3_; }
+    // Sends AUTH with `password` without waiting: subscribed connections read the reply
+    // among their push frames.
+    void send_auth(const std::string& password);
 
     // Sends one command and waits for its reply; error replies throw.
     ReplyPtr command(const std::vector<std::string_view>& args);
@@ -67,6 +76,7 @@ private:
 
     ContextPtr context_;
     SSL* ssl_ = nullptr;  // owned by hiredis once the handshake succeeded
+    bool resp3_ = false;
     config::Settings settings_;
 };
 

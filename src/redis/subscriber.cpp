@@ -63,6 +63,7 @@ struct Subscriber::Link {
     std::vector<std::string> names;                // confirmed on this connection
     Clock::time_point next_ping = never;
     Clock::time_point pong_due = never;
+    int auth_pending = 0;  // AUTHs sent with a fresh token, not answered yet
 };
 
 PubSubEvent decode_pubsub(const Frame& f) {
@@ -107,12 +108,40 @@ Subscriber::Subscriber(config::Settings settings, SubscriberOptions options)
 
 Subscriber::~Subscriber() = default;
 
+Connection Subscriber::open(const config::Settings& s) const {
+    // Signed in with a token, a subscribed connection must re-run AUTH: RESP3 allows it.
+    return Connection::open(s, settings_.token ? Connection::Protocol::resp3_preferred
+                                               : Connection::Protocol::resp2);
+}
+
+void Subscriber::reauthenticate() {
+    const std::string& token = settings_.token->refresh();
+    spdlog::debug("re-authenticating {} connection(s) with a fresh token", links_.size());
+    for (size_t i = links_.size(); i-- > 0;) {
+        Link& link = *links_[i];
+        if (!link.connection.resp3()) {
+            lose(i, Error(ErrorKind::connection,
+                          link.connection.endpoint() +
+                              " has no RESP3, so AUTH is refused while subscribed: connecting "
+                              "again to sign in with the fresh token"));
+            continue;
+        }
+        try {
+            link.connection.send_auth(token);
+            ++link.auth_pending;
+        } catch (const Error& e) {
+            if (e.kind() != ErrorKind::connection) throw;
+            lose(i, e);
+        }
+    }
+}
+
 Subscriber::Link& Subscriber::link_to(const NodeAddress& node) {
     for (auto& link : links_) {
         if (link->node == node) return *link;
     }
     config::Settings s = topology_ ? node_settings(settings_, node) : settings_;
-    auto link = std::make_unique<Link>(Link{node, Connection::open(s), {}, {}, {}, never, never});
+    auto link = std::make_unique<Link>(Link{node, open(s), {}, {}, {}, never, never, 0});
     link->next_ping = Clock::now() + options_.ping_interval;
     links_.push_back(std::move(link));
     return *links_.back();
@@ -233,6 +262,14 @@ void Subscriber::confirm(Link& link, const PubSubEvent& e) {
 
 bool Subscriber::handle(Link& link, const Frame& frame, MessageSink& sink) {
     using Kind = PubSubEvent::Kind;
+    if (link.auth_pending > 0 && link.pending.empty()) {
+        if (frame.type == Frame::Type::simple && frame.text == "OK") {
+            --link.auth_pending;
+            spdlog::debug("re-authenticated on {} with a fresh token", link.node.str());
+            return true;
+        }
+        if (frame.type == Frame::Type::error) throw reply_error(frame.text, "AUTH");
+    }
     const PubSubEvent e = decode_pubsub(frame);
     switch (e.kind) {
         case Kind::message:
@@ -270,6 +307,11 @@ bool Subscriber::handle(Link& link, const Frame& frame, MessageSink& sink) {
 Clock::time_point Subscriber::next_timer(Deadline deadline) const {
     Clock::time_point t = deadline.value_or(never);
     if (!homeless_.empty()) t = std::min(t, recover_at_);
+    if (settings_.token && settings_.token->refresh_at()) {
+        t = std::min(t, Clock::now() + std::chrono::ceil<std::chrono::milliseconds>(
+                                           *settings_.token->refresh_at() -
+                                           std::chrono::system_clock::now()));
+    }
     for (const auto& link : links_) {
         t = std::min(t, link->pong_due != never ? link->pong_due : link->next_ping);
     }
@@ -304,7 +346,7 @@ void Subscriber::check_pings() {
 
 StopReason Subscriber::run(Deadline deadline, MessageSink& sink) {
     {
-        Connection seed = Connection::open(settings_);
+        Connection seed = open(settings_);
         if (options_.kind == SubscriptionKind::shard_channels) {
             topology_ = discover_topology(seed, settings_.host);
             if (!topology_ && options_.cluster == ClusterMode::force) {
@@ -314,8 +356,8 @@ StopReason Subscriber::run(Deadline deadline, MessageSink& sink) {
         }
         if (!topology_) {
             NodeAddress node{settings_.host, settings_.port};
-            links_.push_back(std::make_unique<Link>(
-                Link{node, std::move(seed), {}, {}, {}, Clock::now() + options_.ping_interval, never}));
+            links_.push_back(std::make_unique<Link>(Link{
+                node, std::move(seed), {}, {}, {}, Clock::now() + options_.ping_interval, never, 0}));
         }
     }
     place(options_.names);
@@ -343,6 +385,7 @@ StopReason Subscriber::run(Deadline deadline, MessageSink& sink) {
             continue;
         }
         check_pings();
+        if (settings_.token && settings_.token->due()) reauthenticate();
 
         bool tls_ready = false;
         fds.clear();

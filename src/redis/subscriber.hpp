@@ -83,6 +83,8 @@ private:
     void confirm(Link& link, const PubSubEvent& e);
     Clock::time_point next_timer(Deadline deadline) const;
     void check_pings();
+    void reauthenticate();
+    Connection open(const config::Settings& s) const;
 
     config::Settings settings_;
     SubscriberOptions options_;
