@@ -7,7 +7,7 @@ _amr_channels='orders:created orders:shipped inventory:alerts notifications'
 _amr_patterns='orders:* inventory:* notifications *'
 
 _amr_global_opts='--url -H --host -p --port --user -a --password --tls --no-tls --cacert
-    --capath --cert --key --sni --insecure --env-file --no-env-file --connect-timeout
+    --capath --cert --key --sni --insecure --env-file --no-env-file --connect-timeout --token-command
     -v --verbose -q --quiet --version -h --help'
 _amr_message_opts='--raw --preset --event -f --field -o --output --min-receivers'
 _amr_subscribe_opts='--count --timeout -F --format -j --json --buffer --no-reconnect
@@ -15,7 +15,7 @@ _amr_subscribe_opts='--count --timeout -F --format -j --json --buffer --no-recon
 
 # Options that take a value, global or of any command: the value is not a positional.
 _amr_value_opts='--url -H --host -p --port --user -a --password --cacert --capath --cert
-    --key --sni --env-file --connect-timeout --preset --event -f --field -o --output
+    --key --sni --env-file --connect-timeout --token-command --preset --event -f --field -o --output
     --min-receivers -c --channel --count --timeout -F --format --buffer --reconnect-max
     --ping-interval'
 
@@ -105,7 +105,7 @@ _amr() {
             _amr_reply_words "$_amr_channels"
             return
             ;;
-        -p | --port | --user | -a | --password | --connect-timeout | --event | -f | --field | \
+        -p | --port | --user | -a | --password | --connect-timeout | --token-command | --event | -f | --field | \
             --min-receivers | --count | --timeout | --buffer | --reconnect-max | --ping-interval)
             return
             ;;
