@@ -10,6 +10,7 @@
 #include "error.hpp"
 #include "log.hpp"
 #include "output/stdout_sink.hpp"
+#include "util/suggest.hpp"
 
 namespace amr {
 namespace {
@@ -92,6 +93,50 @@ const char* const footer =
     "  amr --user OBJECT_ID --token-command 'az account get-access-token --scope\n"
     "      https://redis.azure.com/.default --query accessToken -o tsv' ping\n\n";
 
+// Long option names of `app` and, when given, one subcommand's.
+std::vector<std::string> long_options(const CLI::App& app, const CLI::App* sub) {
+    std::vector<std::string> names;
+    for (const CLI::App* a : {&app, sub}) {
+        if (a == nullptr) continue;
+        for (const CLI::Option* o : a->get_options()) {
+            for (const auto& n : o->get_lnames()) names.push_back("--" + n);
+        }
+    }
+    return names;
+}
+
+// After a parse error: a subcommand or long option near what was typed.
+void suggest(const CLI::App& app, int argc, char** argv) {
+    std::vector<std::string> commands;
+    const CLI::App* chosen = nullptr;
+    for (const CLI::App* sub : app.get_subcommands({})) {
+        commands.push_back(sub->get_name());
+        if (sub->parsed()) chosen = sub;
+    }
+    bool seen_command = chosen != nullptr;
+    for (int i = 1; i < argc; ++i) {
+        std::string_view arg = argv[i];
+        if (arg.starts_with("--")) {
+            std::string name(arg.substr(0, arg.find('=')));
+            const auto known = long_options(app, chosen);
+            if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+            if (auto near = util::closest(name, known)) {
+                spdlog::info("amr: did you mean '{}'?", *near);
+                return;
+            }
+        } else if (!arg.starts_with("-") && !seen_command) {
+            if (std::find(commands.begin(), commands.end(), arg) != commands.end()) {
+                seen_command = true;
+                continue;
+            }
+            if (auto near = util::closest(arg, commands)) {
+                spdlog::info("amr: '{}' is not a command; did you mean '{}'?", arg, *near);
+                return;
+            }
+        }
+    }
+}
+
 int report(const Error& e) {
     spdlog::error("{}", e.what());
     if (!e.hint().empty()) spdlog::info("hint: {}", e.hint());
@@ -123,7 +168,10 @@ int run(int argc, char** argv) {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         int code = app.exit(e);
-        return code == 0 ? 0 : static_cast<int>(ExitCode::usage);
+        if (code == 0) return 0;
+        log::init(log::Verbosity::normal);
+        suggest(app, argc, argv);
+        return static_cast<int>(ExitCode::usage);
     }
 
     log::init(st.quiet ? log::Verbosity::quiet

@@ -118,3 +118,22 @@ def test_exit_0_on_sigint(amr, plain_server):
     sub = amr.subscribe(unique(), env=plain_server.env())
     sub.signal(signal.SIGINT)
     assert sub.wait() == 0, sub
+
+
+@pytest.mark.parametrize("args, hint", [
+    (["pubish", "ch", "{}"], "did you mean 'publish'?"),
+    (["subcribe", "ch"], "did you mean 'subscribe'?"),
+    (["subscribe", "--formt", "json", "ch"], "did you mean '--format'?"),
+    (["--hots", "localhost", "ping"], "did you mean '--host'?"),
+])
+def test_typos_get_a_suggestion(amr, args, hint):
+    result = amr.run(*args)
+    assert result.rc == 2, result
+    assert hint in result.stderr
+    assert result.stdout == ""
+
+
+def test_no_suggestion_for_unrelated_words(amr):
+    result = amr.run("deploy")
+    assert result.rc == 2, result
+    assert "did you mean" not in result.stderr
