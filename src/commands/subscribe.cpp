@@ -3,6 +3,7 @@
 // thread as fast as the server sends; a writer thread formats and writes, with a bounded
 // buffer between them.
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include "commands/command.hpp"
 #include "output/formatter.hpp"
@@ -28,6 +29,7 @@ struct SubscribeOptions {
     bool no_reconnect = false;
     std::optional<int> reconnect_max;
     std::string ping_interval = "60s";
+    bool interactive = false;
 };
 
 // Packs messages into chunks for the writer thread: one hand-over per chunk, not per
@@ -82,6 +84,10 @@ int run_subscribe(const SubscribeOptions& o, const GlobalOptions& globals) {
     redis::SubscriberOptions options;
     options.kind = o.kind;
     options.cluster = o.cluster ? redis::ClusterMode::force : redis::ClusterMode::detect;
+    if (o.interactive) {
+        options.control_fd = STDIN_FILENO;
+        spdlog::info("[i] {}", redis::control_help);
+    }
     options.names = o.names;
     options.reconnect = !o.no_reconnect;
     options.backoff.max_attempts = o.reconnect_max;
@@ -188,6 +194,12 @@ CommandSpec make_spec(redis::SubscriptionKind kind) {
                                "PING after this much silence to detect dead connections "
                                "(default 60s)")
                     ->type_name("DURATION");
+                if (kind != redis::SubscriptionKind::shard_channels) {
+                    sub.add_flag("--interactive", o->interactive,
+                                 "Read commands on stdin that change the subscriptions while "
+                                 "messages stream: subscribe, psubscribe, unsubscribe, "
+                                 "punsubscribe, unsubscribe-all, list, help");
+                }
                 if (kind == redis::SubscriptionKind::shard_channels) {
                     sub.add_flag("--cluster", o->cluster,
                                  "Require a Redis Cluster (default: detected from the server)");

@@ -2,11 +2,13 @@
 
 #include <poll.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <map>
 
+#include "redis/subscriber_link.hpp"
 #include "util/signals.hpp"
 
 namespace amr::redis {
@@ -18,15 +20,6 @@ int poll_timeout_ms(Clock::time_point until) {
     if (until == never) return -1;
     auto left = std::chrono::ceil<std::chrono::milliseconds>(until - Clock::now()).count();
     return static_cast<int>(std::clamp<long long>(left, 0, 1 << 30));
-}
-
-long long to_integer(std::string_view text) {
-    long long value = 0;
-    for (char c : text) {
-        if (c < '0' || c > '9') break;
-        value = value * 10 + (c - '0');
-    }
-    return value;
 }
 
 const char* verb(SubscriptionKind kind) {
@@ -47,64 +40,36 @@ const char* noun(SubscriptionKind kind) {
     return "channel";
 }
 
+SubscriptionKind kind_of(const PubSubEvent& e) {
+    return e.for_pattern ? SubscriptionKind::patterns
+           : e.for_shard ? SubscriptionKind::shard_channels
+                         : SubscriptionKind::channels;
+}
+
 // Errors after which a shard channel is subscribed again elsewhere, not given up on.
 bool is_cluster_churn(std::string_view error) {
     return error.starts_with("MOVED") || error.starts_with("ASK") ||
            error.starts_with("CLUSTERDOWN") || error.starts_with("TRYAGAIN");
 }
 
-}  // namespace
-
-struct Subscriber::Link {
-    NodeAddress node;
-    Connection connection;
-    PushReader reader;
-    std::deque<std::vector<std::string>> pending;  // sent, not all confirmed yet
-    std::vector<std::string> names;                // confirmed on this connection
-    Clock::time_point next_ping = never;
-    Clock::time_point pong_due = never;
-    int auth_pending = 0;  // AUTHs sent with a fresh token, not answered yet
-};
-
-PubSubEvent decode_pubsub(const Frame& f) {
-    using Kind = PubSubEvent::Kind;
-    PubSubEvent e;
-    if (f.type == Frame::Type::error) {
-        e.kind = Kind::error;
-        e.payload = f.text;
-        return e;
-    }
-    if (f.type != Frame::Type::array || f.count < 2) return e;
-    const std::string_view kind = f.items[0];
-    if ((kind == "message" || kind == "smessage") && f.count == 3) {
-        e.kind = kind == "message" ? Kind::message : Kind::smessage;
-        e.channel = f.items[1];
-        e.payload = f.items[2];
-    } else if (kind == "pmessage" && f.count == 4) {
-        e.kind = Kind::pmessage;
-        e.pattern = f.items[1];
-        e.channel = f.items[2];
-        e.payload = f.items[3];
-    } else if ((kind == "subscribe" || kind == "psubscribe" || kind == "ssubscribe") &&
-               f.count == 3) {
-        e.kind = Kind::subscribed;
-    } else if ((kind == "unsubscribe" || kind == "punsubscribe" || kind == "sunsubscribe") &&
-               f.count == 3) {
-        e.kind = Kind::unsubscribed;
-    } else if (kind == "pong") {
-        e.kind = Kind::pong;
-    }
-    if (e.kind == Kind::subscribed || e.kind == Kind::unsubscribed) {
-        e.for_pattern = kind[0] == 'p';
-        e.for_shard = kind[0] == 's';
-        e.channel = f.items[1];
-        e.count = to_integer(f.items[2]);
-    }
-    return e;
+template <typename T>
+bool erase_one(std::vector<T>& v, const T& value) {
+    auto it = std::find(v.begin(), v.end(), value);
+    if (it == v.end()) return false;
+    v.erase(it);
+    return true;
 }
 
+}  // namespace
+
+
 Subscriber::Subscriber(config::Settings settings, SubscriberOptions options)
-    : settings_(std::move(settings)), options_(std::move(options)), backoff_(options_.backoff) {}
+    : settings_(std::move(settings)),
+      options_(std::move(options)),
+      backoff_(options_.backoff),
+      control_fd_(options_.control_fd) {
+    for (const auto& name : options_.names) desired_.push_back({options_.kind, name});
+}
 
 Subscriber::~Subscriber() = default;
 
@@ -114,28 +79,6 @@ Connection Subscriber::open(const config::Settings& s) const {
                                                : Connection::Protocol::resp2);
 }
 
-void Subscriber::reauthenticate() {
-    const std::string& token = settings_.token->refresh();
-    spdlog::debug("re-authenticating {} connection(s) with a fresh token", links_.size());
-    for (size_t i = links_.size(); i-- > 0;) {
-        Link& link = *links_[i];
-        if (!link.connection.resp3()) {
-            lose(i, Error(ErrorKind::connection,
-                          link.connection.endpoint() +
-                              " has no RESP3, so AUTH is refused while subscribed: connecting "
-                              "again to sign in with the fresh token"));
-            continue;
-        }
-        try {
-            link.connection.send_auth(token);
-            ++link.auth_pending;
-        } catch (const Error& e) {
-            if (e.kind() != ErrorKind::connection) throw;
-            lose(i, e);
-        }
-    }
-}
-
 Subscriber::Link& Subscriber::link_to(const NodeAddress& node) {
     for (auto& link : links_) {
         if (link->node == node) return *link;
@@ -143,34 +86,34 @@ Subscriber::Link& Subscriber::link_to(const NodeAddress& node) {
     config::Settings s = topology_ ? node_settings(settings_, node) : settings_;
     auto link = std::make_unique<Link>(Link{node, open(s), {}, {}, {}, never, never, 0});
     link->next_ping = Clock::now() + options_.ping_interval;
+    link->reader.reset(link->connection.take_unparsed());
     links_.push_back(std::move(link));
     return *links_.back();
 }
 
-void Subscriber::send_subscribe(Link& link, std::vector<std::string> names) {
-    std::vector<std::string_view> command = {verb(options_.kind)};
-    command.insert(command.end(), names.begin(), names.end());
+void Subscriber::send(Link& link, const char* command_verb, std::vector<Subscription> group,
+                      bool track) {
+    std::vector<std::string_view> command = {command_verb};
+    for (const auto& s : group) command.push_back(s.name);
     link.connection.append(command);
     link.connection.flush();
-    if (link.pending.empty() && link.names.empty()) link.reader.reset(link.connection.take_unparsed());
-    link.pending.push_back(std::move(names));
+    if (track) link.pending.push_back(std::move(group));
 }
 
-void Subscriber::place(std::vector<std::string> names) {
-    // Plain servers, and channels and patterns in a cluster: one connection to the host.
-    std::map<uint16_t, std::vector<std::string>> groups;
-    if (!topology_) {
-        groups[0] = std::move(names);
-    } else {
-        // SSUBSCRIBE takes the channels of one slot per call.
-        for (auto& name : names) groups[key_slot(name)].push_back(std::move(name));
+void Subscriber::place(std::vector<Subscription> wanted) {
+    // One command per kind, and for shard channels in a cluster per slot (SSUBSCRIBE
+    // takes the channels of one slot per call).
+    std::map<std::pair<SubscriptionKind, uint16_t>, std::vector<Subscription>> groups;
+    for (auto& s : wanted) {
+        const uint16_t slot = topology_ ? key_slot(s.name) : 0;
+        groups[{s.kind, slot}].push_back(std::move(s));
     }
     std::optional<Error> failure;
-    for (auto& [slot, group] : groups) {
+    for (auto& [key, group] : groups) {
         try {
-            const NodeAddress node =
-                topology_ ? topology_->primary_for(slot) : NodeAddress{settings_.host, settings_.port};
-            send_subscribe(link_to(node), group);
+            const NodeAddress node = topology_ ? topology_->primary_for(key.second)
+                                               : NodeAddress{settings_.host, settings_.port};
+            send(link_to(node), verb(key.first), group, true);
         } catch (const Error& e) {
             if (e.kind() != ErrorKind::connection) throw;
             homeless_.insert(homeless_.end(), group.begin(), group.end());
@@ -204,8 +147,13 @@ void Subscriber::refresh_topology() {
 
 void Subscriber::lose(size_t index, const Error& why) {
     Link& link = *links_[index];
-    homeless_.insert(homeless_.end(), link.names.begin(), link.names.end());
-    for (auto& group : link.pending) homeless_.insert(homeless_.end(), group.begin(), group.end());
+    auto keep = [&](const Subscription& s) {
+        if (std::find(desired_.begin(), desired_.end(), s) != desired_.end()) homeless_.push_back(s);
+    };
+    for (const auto& s : link.names) keep(s);
+    for (const auto& group : link.pending) {
+        for (const auto& s : group) keep(s);
+    }
     links_.erase(links_.begin() + static_cast<std::ptrdiff_t>(index));
     if (!options_.reconnect) throw why;
     spdlog::warn("{}; reconnecting", why.what());
@@ -240,24 +188,37 @@ void Subscriber::try_recover() {
 }
 
 void Subscriber::confirm(Link& link, const PubSubEvent& e) {
+    const Subscription s{kind_of(e), std::string(e.channel)};
     if (!link.pending.empty()) {
         auto& group = link.pending.front();
-        auto it = std::find(group.begin(), group.end(), e.channel);
-        if (it != group.end()) group.erase(it);
+        erase_one(group, s);
         if (group.empty()) link.pending.pop_front();
     }
-    link.names.emplace_back(e.channel);
-    if (!confirmed_once_) {
-        spdlog::info("[+] Subscribed to {}: '{}'", noun(options_.kind), e.channel);
-    }
+    link.names.push_back(s);
+    if (!recovering_) spdlog::info("[+] Subscribed to {}: '{}'", noun(s.kind), s.name);
     size_t total = 0;
     for (const auto& l : links_) total += l->names.size();
-    if (total < options_.names.size()) return;
+    if (total < desired_.size()) return;
     if (confirmed_once_ && recovering_) {
-        spdlog::warn("subscribed again to {} {}(s)", total, noun(options_.kind));
+        spdlog::warn("subscribed again to {} channel(s) and pattern(s)", total);
     }
     confirmed_once_ = true;
     recovering_ = false;
+}
+
+void Subscriber::forget(Link& link, const PubSubEvent& e) {
+    const Subscription s{kind_of(e), std::string(e.channel)};
+    if (!erase_one(link.names, s)) return;
+    if (std::find(desired_.begin(), desired_.end(), s) == desired_.end()) {
+        spdlog::info("[-] Unsubscribed from {}: '{}'", noun(s.kind), s.name);
+        return;
+    }
+    // Still wanted: the server moved a shard channel's slot away.
+    homeless_.push_back(s);
+    spdlog::warn("shard channel '{}' left {} (failover or slot migration); subscribing where "
+                 "it lives now",
+                 s.name, link.node.str());
+    recover_at_ = Clock::now();
 }
 
 bool Subscriber::handle(Link& link, const Frame& frame, MessageSink& sink) {
@@ -276,18 +237,7 @@ bool Subscriber::handle(Link& link, const Frame& frame, MessageSink& sink) {
         case Kind::pmessage:
         case Kind::smessage: return sink.on_message(e);
         case Kind::subscribed: confirm(link, e); break;
-        case Kind::unsubscribed:
-            // amr never unsubscribes: the server moved a shard channel's slot away.
-            if (e.for_shard) {
-                auto it = std::find(link.names.begin(), link.names.end(), e.channel);
-                if (it != link.names.end()) link.names.erase(it);
-                homeless_.emplace_back(e.channel);
-                spdlog::warn("shard channel '{}' left {} (failover or slot migration); "
-                             "subscribing where it lives now",
-                             e.channel, link.node.str());
-                recover_at_ = Clock::now();
-            }
-            break;
+        case Kind::unsubscribed: forget(link, e); break;
         case Kind::error:
             if (topology_ && is_cluster_churn(e.payload) && !link.pending.empty()) {
                 auto group = std::move(link.pending.front());
@@ -344,6 +294,28 @@ void Subscriber::check_pings() {
     }
 }
 
+void Subscriber::reauthenticate() {
+    const std::string& token = settings_.token->refresh();
+    spdlog::debug("re-authenticating {} connection(s) with a fresh token", links_.size());
+    for (size_t i = links_.size(); i-- > 0;) {
+        Link& link = *links_[i];
+        if (!link.connection.resp3()) {
+            lose(i, Error(ErrorKind::connection,
+                          link.connection.endpoint() +
+                              " has no RESP3, so AUTH is refused while subscribed: connecting "
+                              "again to sign in with the fresh token"));
+            continue;
+        }
+        try {
+            link.connection.send_auth(token);
+            ++link.auth_pending;
+        } catch (const Error& e) {
+            if (e.kind() != ErrorKind::connection) throw;
+            lose(i, e);
+        }
+    }
+}
+
 StopReason Subscriber::run(Deadline deadline, MessageSink& sink) {
     {
         Connection seed = open(settings_);
@@ -358,9 +330,10 @@ StopReason Subscriber::run(Deadline deadline, MessageSink& sink) {
             NodeAddress node{settings_.host, settings_.port};
             links_.push_back(std::make_unique<Link>(Link{
                 node, std::move(seed), {}, {}, {}, Clock::now() + options_.ping_interval, never, 0}));
+            links_.back()->reader.reset(links_.back()->connection.take_unparsed());
         }
     }
-    place(options_.names);
+    place(desired_);
 
     const int stop_fd = util::stop_signal_fd();
     std::vector<pollfd> fds;
@@ -393,12 +366,14 @@ StopReason Subscriber::run(Deadline deadline, MessageSink& sink) {
             fds.push_back({link->connection.fd(), POLLIN, 0});
             tls_ready = tls_ready || link->connection.tls_pending();
         }
+        fds.push_back({control_fd_, POLLIN, 0});  // poll() skips a negative fd
         fds.push_back({stop_fd, POLLIN, 0});
         const auto timer = next_timer(deadline);
         int n = poll(fds.data(), fds.size(), tls_ready ? 0 : poll_timeout_ms(timer));
         if (n < 0 && errno != EINTR) throw Error(ErrorKind::failure, "poll failed");
         if (fds.back().revents) return StopReason::signal;
         if (deadline && Clock::now() >= *deadline) return StopReason::deadline;
+        if (fds[links_.size()].revents) read_control();
         for (size_t i = links_.size(); i-- > 0;) {
             Link& link = *links_[i];
             if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)) && !link.connection.tls_pending()) {

@@ -3,6 +3,8 @@
 // PINGed to find dead ones; after any loss amr reconnects (backoff with jitter) and
 // subscribes again. Shard channels in a cluster get one connection per shard that owns
 // them; when a slot moves (failover, migration) they are subscribed where they now live.
+// With a control stream (--interactive), lines change the subscriptions on the live
+// connection, so no message is lost or repeated.
 #pragma once
 
 #include <chrono>
@@ -10,32 +12,19 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "redis/backoff.hpp"
 #include "redis/cluster.hpp"
 #include "redis/connection.hpp"
+#include "redis/control.hpp"
+#include "redis/pubsub_event.hpp"
 #include "redis/push_reader.hpp"
 
 namespace amr::redis {
 
 using Clock = std::chrono::steady_clock;
 using Deadline = std::optional<Clock::time_point>;
-
-struct PubSubEvent {
-    enum class Kind { message, pmessage, smessage, subscribed, unsubscribed, pong, error, other };
-    Kind kind = Kind::other;
-    std::string_view pattern;  // pmessage
-    std::string_view channel;  // messages, (un)subscribed (the channel or pattern)
-    std::string_view payload;  // messages; the text of an error
-    long long count = 0;       // (un)subscribed: how many subscriptions the connection has
-    bool for_pattern = false;  // psubscribe/punsubscribe confirmations
-    bool for_shard = false;    // ssubscribe/sunsubscribe confirmations
-};
-
-// Decodes a RESP2 array or RESP3 push frame; views point into the frame's bytes.
-PubSubEvent decode_pubsub(const Frame& frame);
 
 // Where the messages go. Views in the event are valid only during the call.
 class MessageSink {
@@ -49,6 +38,12 @@ public:
 
 enum class SubscriptionKind { channels, patterns, shard_channels };
 
+struct Subscription {
+    SubscriptionKind kind;
+    std::string name;
+    bool operator==(const Subscription&) const = default;
+};
+
 struct SubscriberOptions {
     SubscriptionKind kind = SubscriptionKind::channels;
     std::vector<std::string> names;
@@ -56,6 +51,7 @@ struct SubscriberOptions {
     BackoffPolicy backoff;
     std::chrono::milliseconds ping_interval{60000};  // idle time before a PING
     ClusterMode cluster = ClusterMode::detect;       // for shard channels
+    int control_fd = -1;  // --interactive: commands, one a line (see control.hpp)
 };
 
 enum class StopReason { signal, deadline, done };
@@ -73,30 +69,35 @@ public:
 private:
     struct Link;
 
-    void place(std::vector<std::string> names);
+    Connection open(const config::Settings& s) const;
+    void place(std::vector<Subscription> wanted);
     Link& link_to(const NodeAddress& node);
-    void send_subscribe(Link& link, std::vector<std::string> names);
+    void send(Link& link, const char* verb, std::vector<Subscription> group, bool track);
     void refresh_topology();
     void lose(size_t index, const Error& why);
     void try_recover();
     bool handle(Link& link, const Frame& frame, MessageSink& sink);
     void confirm(Link& link, const PubSubEvent& e);
+    void forget(Link& link, const PubSubEvent& e);
     Clock::time_point next_timer(Deadline deadline) const;
     void check_pings();
     void reauthenticate();
-    Connection open(const config::Settings& s) const;
+    void read_control();
+    void apply(const ControlCommand& command);
 
     config::Settings settings_;
     SubscriberOptions options_;
+    std::vector<Subscription> desired_;  // what should be subscribed now
     std::vector<std::unique_ptr<Link>> links_;
-    std::vector<std::string> homeless_;  // names waiting to be (re)subscribed
-    std::optional<Topology> topology_;   // set when shard channels live in a cluster
+    std::vector<Subscription> homeless_;  // wanted, waiting to be (re)subscribed
+    std::optional<Topology> topology_;    // set when shard channels live in a cluster
     Backoff backoff_;
-    int attempt_ = 0;                    // failed recovery attempts in a row
+    int attempt_ = 0;                     // failed recovery attempts in a row
     Clock::time_point recover_at_ = Clock::time_point::max();
-    size_t confirmed_names_ = 0;
     bool confirmed_once_ = false;
-    bool recovering_ = false;  // say when all names are subscribed again
+    bool recovering_ = false;  // say when everything is subscribed again
+    std::string control_buffer_;
+    int control_fd_ = -1;
 };
 
 }  // namespace amr::redis

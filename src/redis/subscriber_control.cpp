@@ -1,0 +1,93 @@
+// subscribe --interactive: commands read from the control stream change the
+// subscriptions of the live connection.
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "redis/subscriber.hpp"
+#include "redis/subscriber_link.hpp"
+
+namespace amr::redis {
+
+void Subscriber::read_control() {
+    char buf[4096];
+    const ssize_t n = ::read(control_fd_, buf, sizeof buf);
+    if (n <= 0) {
+        if (n < 0 && errno == EINTR) return;
+        control_fd_ = -1;  // end of input: keep streaming, stop listening for commands
+        return;
+    }
+    control_buffer_.append(buf, static_cast<size_t>(n));
+    size_t eol;
+    while ((eol = control_buffer_.find('\n')) != std::string::npos) {
+        const ControlCommand command = parse_control(std::string_view(control_buffer_).substr(0, eol));
+        control_buffer_.erase(0, eol + 1);
+        try {
+            apply(command);
+        } catch (const Error& e) {
+            if (e.kind() != ErrorKind::connection) throw;
+            lose(0, e);
+        }
+    }
+}
+
+void Subscriber::apply(const ControlCommand& c) {
+    using Action = ControlCommand::Action;
+    // --interactive is for subscribe and psubscribe: one connection to the host.
+    if (c.action == Action::none) return;
+    if (c.action == Action::invalid) {
+        spdlog::error("{} ({})", c.error, control_help);
+        return;
+    }
+    if (c.action == Action::help) {
+        spdlog::info("{}", control_help);
+        return;
+    }
+    Link* link = links_.empty() ? nullptr : links_.front().get();
+    if (c.action == Action::list) {
+        std::string channels, patterns;
+        for (const auto& s : desired_) {
+            std::string& list = s.kind == SubscriptionKind::patterns ? patterns : channels;
+            list += (list.empty() ? "'" : ", '") + s.name + "'";
+        }
+        spdlog::info("channels: {}; patterns: {}", channels.empty() ? "none" : channels,
+                     patterns.empty() ? "none" : patterns);
+        return;
+    }
+    const bool adding = c.action == Action::subscribe || c.action == Action::psubscribe;
+    const bool patterns = c.action == Action::psubscribe || c.action == Action::punsubscribe;
+    std::vector<Subscription> group;
+    if (c.action == Action::unsubscribe_all) {
+        desired_.clear();
+        homeless_.clear();
+        if (link) {
+            send(*link, "UNSUBSCRIBE", {}, false);
+            send(*link, "PUNSUBSCRIBE", {}, false);
+        }
+        return;
+    }
+    for (const auto& name : c.names) {
+        Subscription s{patterns ? SubscriptionKind::patterns : SubscriptionKind::channels, name};
+        const bool wanted = std::find(desired_.begin(), desired_.end(), s) != desired_.end();
+        if (adding && !wanted) desired_.push_back(s);
+        if (!adding) {
+            std::erase(desired_, s);
+            std::erase(homeless_, s);
+        }
+        if (adding != wanted) group.push_back(std::move(s));
+    }
+    if (group.empty()) return;
+    if (link == nullptr) {
+        if (adding) homeless_.insert(homeless_.end(), group.begin(), group.end());
+        return;
+    }
+    if (adding) {
+        send(*link, patterns ? "PSUBSCRIBE" : "SUBSCRIBE", std::move(group), true);
+    } else {
+        send(*link, patterns ? "PUNSUBSCRIBE" : "UNSUBSCRIBE", std::move(group), false);
+    }
+}
+
+}  // namespace amr::redis

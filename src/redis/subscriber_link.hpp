@@ -1,0 +1,22 @@
+// One subscribed connection of a Subscriber (shared by its translation units).
+#pragma once
+
+#include <deque>
+#include <vector>
+
+#include "redis/subscriber.hpp"
+
+namespace amr::redis {
+
+struct Subscriber::Link {
+    NodeAddress node;
+    Connection connection;
+    PushReader reader;
+    std::deque<std::vector<Subscription>> pending;  // sent, not all confirmed yet
+    std::vector<Subscription> names;                // confirmed on this connection
+    Clock::time_point next_ping = Clock::time_point::max();
+    Clock::time_point pong_due = Clock::time_point::max();
+    int auth_pending = 0;  // AUTHs sent with a fresh token, not answered yet
+};
+
+}  // namespace amr::redis
