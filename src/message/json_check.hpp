@@ -15,6 +15,11 @@ struct JsonProblem {
 // nullopt when `text` is one complete JSON value (surrounding whitespace allowed).
 std::optional<JsonProblem> check_json(std::string_view text);
 
+// A quick scan that accepts only JSON the full parser certainly accepts too (printable
+// ASCII strings with one-letter escapes, short numbers without exponents, nesting up to
+// 64): false means "ask the full parser", not "invalid". check_json() tries it first.
+bool plainly_valid(std::string_view text);
+
 // Throws a usage Error "<what> is not valid JSON at byte N: reason" with a hint to use
 // --raw, when `text` is not JSON.
 void require_json(std::string_view text, const std::string& what);

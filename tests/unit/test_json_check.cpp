@@ -1,7 +1,11 @@
 #include <doctest/doctest.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 
+#include <random>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "error.hpp"
 #include "message/json_check.hpp"
@@ -192,4 +196,78 @@ TEST_CASE("indent_json: text that is not JSON comes back unchanged") {
     CHECK(indent_json("{\"a\":1} trailing") == "{\"a\":1} trailing");
     CHECK(indent_json("{\"a\":1}\0x"sv) == std::string("{\"a\":1}\0x", 9));
     CHECK(indent_json("\"\xFF\"") == "\"\xFF\"");
+}
+
+// The quick scan check_json tries first (publish --lines).
+
+namespace quick_scan {
+
+// rapidjson's verdict with check_json's flags, without the quick scan.
+bool full_parser_accepts(const std::string& text) {
+    rapidjson::Reader reader;
+    rapidjson::BaseReaderHandler<> handler;
+    rapidjson::MemoryStream stream(text.data(), text.size());
+    constexpr unsigned flags =
+        rapidjson::kParseFullPrecisionFlag | rapidjson::kParseValidateEncodingFlag;
+    return !reader.Parse<flags>(stream, handler).IsError() && stream.Tell() == text.size();
+}
+
+}  // namespace quick_scan
+
+using quick_scan::full_parser_accepts;
+
+TEST_CASE("plainly_valid accepts the usual one-line events") {
+    for (const std::string& text : std::vector<std::string>{
+             R"({"event":"order_created","order_id":"ORD-1","customer":"Jane Doe","total":129.99})",
+             R"( {"a": [1, -2, 0, 3.25, true, false, null, {}, []], "b": {"c": "d\"e\\f\/g\n"}} )",
+             R"("just a string")", "12", "-0.5", "null", "[]", "{}",
+         }) {
+        CAPTURE(text);
+        CHECK(amr::message::plainly_valid(text));
+        CHECK_FALSE(amr::message::check_json(text).has_value());
+    }
+}
+
+TEST_CASE("plainly_valid leaves to the full parser what it does not surely know") {
+    for (const std::string& text : std::vector<std::string>{
+             "", " ", "{", "[1,]", "{\"a\":1,}", "01", "1.", "-", "1e5", "\"\\u00e9\"",
+             "\"caf\xc3\xa9\"", "\"\x01\"", "tru", "nulls", "[1 2]", "{\"a\" 1}", "{1:2}",
+             std::string("{}\0", 3), std::string(65, '['), std::string(100, '1'),
+         }) {
+        CAPTURE(text);
+        CHECK_FALSE(amr::message::plainly_valid(text));
+    }
+}
+
+TEST_CASE("check_json finds the same problems with or without the quick scan") {
+    CHECK(amr::message::check_json("{\"a\":1,}")->offset == 7);
+    CHECK(amr::message::check_json("[1 2]")->offset == 3);
+    CHECK(amr::message::check_json("\"caf\xc3\xa9\"") == std::nullopt);
+    CHECK(amr::message::check_json("\"caf\xc3\"")->reason == "Invalid encoding in string.");
+    CHECK(amr::message::check_json("1e5") == std::nullopt);
+    CHECK(amr::message::check_json("\"\\u00e9\"") == std::nullopt);
+}
+
+TEST_CASE("plainly_valid never accepts what the full parser rejects (random texts)") {
+    const std::vector<std::string> pieces = {
+        "{", "}", "[", "]", ",", ":", " ", "\"", "\"k\"", "\"v w\"", "\\", "\\n", "\\u12",
+        "0", "1", "-", ".", "5", "e", "E", "+", "true", "fals", "null", "\t", "\r\n", "\x7f",
+        "\xc3\xa9", "\x01", "x", "1.5", "-0", "00",
+    };
+    std::mt19937 random(20261125);
+    std::uniform_int_distribution<size_t> piece(0, pieces.size() - 1);
+    std::uniform_int_distribution<int> length(1, 12);
+    int accepted = 0;
+    for (int i = 0; i < 200000; ++i) {
+        std::string text;
+        for (int n = length(random); n > 0; --n) text += pieces[piece(random)];
+        if (amr::message::plainly_valid(text)) {
+            ++accepted;
+            CAPTURE(text);
+            REQUIRE(full_parser_accepts(text));
+        }
+        // And check_json agrees with the full parser either way.
+        REQUIRE(amr::message::check_json(text).has_value() != full_parser_accepts(text));
+    }
+    CHECK(accepted > 100);
 }
