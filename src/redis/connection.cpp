@@ -208,6 +208,25 @@ size_t Connection::read_raw(char* buf, size_t size) {
                 connection_hint);
 }
 
+void Connection::append_formatted(std::string_view resp) {
+    if (redisAppendFormattedCommand(context_.get(), resp.data(), resp.size()) != REDIS_OK) {
+        throw Error(ErrorKind::failure, "out of memory");
+    }
+}
+
+void Connection::read_available() {
+    if (redisBufferRead(context_.get()) != REDIS_OK) throw_io_error("lost the connection to");
+}
+
+ReplyPtr Connection::buffered_reply() {
+    void* raw = nullptr;
+    if (redisGetReplyFromReader(context_.get(), &raw) != REDIS_OK) {
+        throw Error(ErrorKind::failure, std::string("bad reply from the server: ") +
+                                            context_->errstr);
+    }
+    return ReplyPtr(static_cast<redisReply*>(raw));
+}
+
 bool Connection::tls_pending() const { return ssl_ != nullptr && SSL_pending(ssl_) > 0; }
 
 }  // namespace amr::redis

@@ -54,6 +54,14 @@ public:
     ReplyPtr read_reply();  // error replies are returned, not thrown
     // Sends every queued command without waiting for replies.
     void flush();
+    // Queues commands already in RESP (any number of them, one buffer), like append().
+    void append_formatted(std::string_view resp);
+    // Replies to pipelined commands without blocking on each: read_available() reads what
+    // the socket has into hiredis's buffer (one read, waiting up to the reply timeout;
+    // throws a connection Error on EOF or error), buffered_reply() parses the next reply
+    // from that buffer, or returns null.
+    void read_available();
+    ReplyPtr buffered_reply();
 
     // Subscribed connections are read past hiredis (see push_parser.hpp):
     // bytes hiredis read but did not parse yet, handed over once.

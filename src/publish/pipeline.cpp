@@ -1,0 +1,249 @@
+#include "publish/pipeline.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+
+namespace amr::publish {
+namespace {
+
+// Commands or bytes that make a batch worth a write(2) of its own.
+constexpr size_t batch_bytes = 64 * 1024;
+// Bytes sent and not answered, at most (unless one command is bigger): long lines make
+// the window's commands big, and they stay in memory until answered.
+constexpr size_t max_in_flight_bytes = 16 * 1024 * 1024;
+
+}  // namespace
+
+std::string publish_prefix(std::string_view channel) {
+    std::string prefix = "*3\r\n$7\r\nPUBLISH\r\n$";
+    prefix += std::to_string(channel.size());
+    prefix += "\r\n";
+    prefix += channel;
+    prefix += "\r\n$";
+    return prefix;
+}
+
+void append_publish(std::string& out, std::string_view prefix, std::string_view payload) {
+    char digits[24];
+    const auto length = std::to_chars(digits, digits + sizeof digits, payload.size()).ptr;
+    out.append(prefix);
+    out.append(digits, length);
+    out.append("\r\n", 2);
+    out.append(payload);
+    out.append("\r\n", 2);
+}
+
+Pipeline::Pipeline(redis::Connection connection, PipelineOptions options)
+    : connection_(std::move(connection)), options_(std::move(options)) {
+    options_.window = std::max<size_t>(options_.window, 1);
+    // A quarter of the window per write keeps the server busy while replies come back.
+    batch_ = std::max<size_t>(options_.window / 4, 1);
+    for (const auto& channel : options_.channels) prefixes_.push_back(publish_prefix(channel));
+    stats_.channel_receivers.assign(options_.channels.size(), 0);
+}
+
+void Pipeline::add(std::string_view payload, uint64_t line) {
+    for (uint32_t c = 0; c < prefixes_.size(); ++c) {
+        append_publish(buffer_, prefixes_[c], payload);
+        entries_.push_back({line, buffer_.size(), c});
+    }
+    ++added_;
+    if (entries_.size() - sent_ >= batch_ || buffer_.size() - offset_of(sent_) >= batch_bytes) {
+        pump(false);
+    }
+}
+
+void Pipeline::finish() {
+    pump(true);
+    if (failure_) throw *failure_;
+}
+
+void Pipeline::pump(bool drain) {
+    for (;;) {
+        try {
+            while (sent_ < entries_.size() && window_open()) write_some();
+            if (sent_ < entries_.size() || (drain && head_ < sent_)) {
+                receive();
+                continue;
+            }
+            compact();
+            return;
+        } catch (const Error& e) {
+            if (e.kind() != ErrorKind::connection) throw;
+            recover(e);
+        }
+    }
+}
+
+size_t Pipeline::offset_of(size_t entry) const {
+    return entry == 0 ? 0 : entries_[entry - 1].end;
+}
+
+bool Pipeline::window_open() const {
+    if (sent_ == head_) return true;
+    return sent_ - head_ < options_.window &&
+           offset_of(sent_) - offset_of(head_) < max_in_flight_bytes;
+}
+
+// Sends the unsent commands the window has room for, at least one.
+void Pipeline::write_some() {
+    const size_t from = offset_of(sent_);
+    const size_t last = std::min(entries_.size(), head_ + options_.window);
+    size_t end = sent_ + 1;
+    while (end < last && entries_[end].end - offset_of(head_) <= max_in_flight_bytes) ++end;
+    connection_->append_formatted(std::string_view(buffer_).substr(from, offset_of(end) - from));
+    sent_ = end;
+    connection_->flush();
+}
+
+// Waits for at least one reply when some are due, and takes every reply already read.
+void Pipeline::receive() {
+    const size_t before = head_;
+    for (;;) {
+        drain_buffered();
+        if (head_ != before || head_ == sent_) break;
+        connection_->read_available();
+    }
+    if (head_ >= std::max<size_t>(options_.window, 4096)) compact();
+}
+
+void Pipeline::drain_buffered() {
+    while (head_ < sent_) {
+        redis::ReplyPtr reply = connection_->buffered_reply();
+        if (!reply) break;
+        on_reply(reply.get());
+    }
+}
+
+void Pipeline::take_replies() {
+    try {
+        // With nothing in flight, a readable socket is the server closing it.
+        connection_->read_available();
+        drain_buffered();
+    } catch (const Error& e) {
+        if (e.kind() != ErrorKind::connection) throw;
+        recover(e);
+    }
+    pump(false);
+}
+
+void Pipeline::ping() {
+    static constexpr std::string_view command = "*1\r\n$4\r\nPING\r\n";
+    buffer_.append(command);
+    entries_.push_back({0, buffer_.size(), ping_entry});
+    pump(false);
+}
+
+void Pipeline::on_reply(const redisReply* reply) {
+    const Entry& entry = entries_[head_++];
+    if (entry.channel == ping_entry) return;
+    if (reply->type == REDIS_REPLY_INTEGER) {
+        stats_.receivers += reply->integer;
+        stats_.channel_receivers[entry.channel] += reply->integer;
+        line_receivers_ += reply->integer;
+    } else {
+        line_failed_ = true;
+        if (!failure_) {
+            const std::string where = "line " + std::to_string(entry.line) + ": ";
+            if (reply->type == REDIS_REPLY_ERROR) {
+                Error e = redis::reply_error(reply, "PUBLISH");
+                failure_.emplace(e.kind(), where + e.what(), e.hint());
+            } else {
+                failure_.emplace(ErrorKind::failure, where + "unexpected reply to PUBLISH (type " +
+                                                         std::to_string(reply->type) + ")");
+            }
+        }
+    }
+    if (entry.channel + 1 < prefixes_.size()) return;
+    if (!line_failed_) {
+        ++stats_.confirmed;
+        if (options_.min_receivers && line_receivers_ < *options_.min_receivers) {
+            if (stats_.below_min++ == 0) stats_.first_below_min_line = entry.line;
+        }
+    }
+    line_receivers_ = 0;
+    line_failed_ = false;
+}
+
+// Drops the answered commands from the front of the buffers.
+void Pipeline::compact() {
+    if (head_ == 0) return;
+    if (head_ == entries_.size()) {
+        buffer_.clear();
+        entries_.clear();
+    } else {
+        const size_t bytes = entries_[head_ - 1].end;
+        buffer_.erase(0, bytes);
+        entries_.erase(entries_.begin(), entries_.begin() + static_cast<ptrdiff_t>(head_));
+        for (auto& entry : entries_) entry.end -= bytes;
+    }
+    sent_ -= head_;
+    head_ = 0;
+}
+
+void Pipeline::log_prepare() const {
+    if (options_.before_log) options_.before_log();
+}
+
+void Pipeline::recover(const Error& lost) {
+    log_prepare();
+    if (!options_.retry) {
+        spdlog::error("{}", lost.what());
+        fail_lost(ErrorKind::connection);
+    }
+    std::optional<redis::Connection> fresh;
+    try {
+        fresh = redis::reconnect(connection_->settings(), options_.backoff, lost.what());
+    } catch (const Error& e) {
+        log_prepare();
+        spdlog::error("{}", e.what());
+        fail_lost(e.kind());
+    }
+    if (!fresh) {
+        log_prepare();
+        spdlog::error("stopped while reconnecting");
+        fail_lost(ErrorKind::connection);
+    }
+    connection_ = std::move(fresh);
+    ++stats_.reconnects;
+    size_t unanswered = 0;
+    for (size_t i = head_; i < sent_; ++i) unanswered += entries_[i].channel != ping_entry;
+    stats_.resent += unanswered;
+    sent_ = head_;
+    if (const Entry* first = first_unanswered_message(); first != nullptr && unanswered > 0) {
+        log_prepare();
+        spdlog::warn(
+            "sending again from line {}: {} PUBLISH the server had not confirmed may arrive twice",
+            first->line, unanswered);
+    }
+}
+
+const Pipeline::Entry* Pipeline::first_unanswered_message() const {
+    for (size_t i = head_; i < entries_.size(); ++i) {
+        if (entries_[i].channel != ping_entry) return &entries_[i];
+    }
+    return nullptr;
+}
+
+void Pipeline::fail_lost(ErrorKind kind) {
+    std::string where = "the first unconfirmed is line ";
+    if (const Entry* first = first_unanswered_message()) {
+        where += std::to_string(first->line);
+        if (first->channel > 0) {
+            where += " (confirmed on " + std::to_string(first->channel) + " of " +
+                     std::to_string(prefixes_.size()) + " channels)";
+        }
+    } else if (options_.next_line) {
+        where += std::to_string(options_.next_line()) + " (every message sent was confirmed)";
+    } else {
+        where = "every message sent was confirmed";
+    }
+    throw Error(kind,
+                "connection lost after " + std::to_string(stats_.confirmed) +
+                    " confirmed message(s); " + where,
+                options_.retry ? "" : "--retry reconnects and sends again from there");
+}
+
+}  // namespace amr::publish

@@ -1,0 +1,108 @@
+// Publishing a stream of messages over one connection: PUBLISH commands formatted into one
+// buffer, sent pipelined with a bounded number in flight, and their replies counted. After
+// a lost connection it either says exactly how much the server confirmed or reconnects and
+// sends again everything the server had not confirmed.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "error.hpp"
+#include "redis/backoff.hpp"
+#include "redis/connection.hpp"
+
+namespace amr::publish {
+
+// RESP for PUBLISH up to the payload's length: "*3\r\n$7\r\nPUBLISH\r\n$2\r\nch\r\n$".
+std::string publish_prefix(std::string_view channel);
+// Appends one whole PUBLISH command, given the channel's prefix, to `out`.
+void append_publish(std::string& out, std::string_view prefix, std::string_view payload);
+
+struct PipelineOptions {
+    std::vector<std::string> channels;  // every message goes to each, in this order
+    size_t window = 1000;               // PUBLISH commands sent and not yet answered, at most
+    bool retry = false;                 // reconnect and resend instead of failing
+    redis::BackoffPolicy backoff;
+    std::optional<long long> min_receivers;  // per message, summed over its channels
+    std::function<void()> before_log;        // clears a progress line before a log line
+    std::function<uint64_t()> next_line;     // the first input line not yet added
+};
+
+struct PipelineStats {
+    uint64_t confirmed = 0;  // messages the server answered for every channel
+    long long receivers = 0;
+    std::vector<long long> channel_receivers;  // per channel, in the order of `channels`
+    uint64_t below_min = 0;                    // messages that reached fewer than min_receivers
+    uint64_t first_below_min_line = 0;
+    uint64_t resent = 0;  // PUBLISH commands sent again after reconnecting
+    int reconnects = 0;
+};
+
+class Pipeline {
+public:
+    Pipeline(redis::Connection connection, PipelineOptions options);
+
+    // Queues the message of input line `line`: one PUBLISH per channel. Sends when a batch
+    // is ready, waiting for replies while the window is full.
+    void add(std::string_view payload, uint64_t line);
+    // Sends everything queued, waiting for replies only as the window requires.
+    void send() { pump(false); }
+    // Sends everything and waits for every reply. Throws the first error reply as an
+    // Error naming its line.
+    void finish();
+
+    // While the input is quiet: reads the replies the socket has (one read, which must not
+    // block: call it when poll() says the socket is readable or tls_pending()), so a
+    // lost connection is noticed at once.
+    void take_replies();
+    // Sends a PING, which keeps a quiet connection open (AMR closes idle ones).
+    void ping();
+    int fd() const { return connection_->fd(); }
+    bool tls_pending() const { return connection_->tls_pending(); }
+
+    // An error reply came back: add no more, finish() reports it.
+    bool failed() const { return failure_.has_value(); }
+    uint64_t added() const { return added_; }
+    const PipelineStats& stats() const { return stats_; }
+
+private:
+    struct Entry {
+        uint64_t line;
+        size_t end;        // offset in buffer_ just past this command
+        uint32_t channel;  // ping_entry for a PING
+    };
+    static constexpr uint32_t ping_entry = UINT32_MAX;
+
+    void pump(bool drain);
+    size_t offset_of(size_t entry) const;  // where entry's command starts in buffer_
+    bool window_open() const;
+    void write_some();
+    void receive();
+    void drain_buffered();
+    const Entry* first_unanswered_message() const;
+    void on_reply(const redisReply* reply);
+    void compact();
+    void recover(const Error& lost);
+    [[noreturn]] void fail_lost(ErrorKind kind);
+    void log_prepare() const;
+
+    std::optional<redis::Connection> connection_;
+    PipelineOptions options_;
+    std::vector<std::string> prefixes_;
+    std::string buffer_;          // commands not yet answered, sent ones first
+    std::vector<Entry> entries_;  // one per command in buffer_
+    size_t head_ = 0;             // first entry not answered
+    size_t sent_ = 0;             // first entry not sent
+    size_t batch_ = 1;
+    uint64_t added_ = 0;
+    long long line_receivers_ = 0;  // the current message's count over its channels
+    bool line_failed_ = false;
+    std::optional<Error> failure_;  // the first error reply, naming its line
+    PipelineStats stats_;
+};
+
+}  // namespace amr::publish

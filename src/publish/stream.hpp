@@ -1,0 +1,45 @@
+// publish --lines and broadcast --lines: every line of the input is one message, checked
+// as JSON (unless raw), sent through a Pipeline, with a progress line on a terminal and a
+// summary at the end.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/settings.hpp"
+#include "publish/line_reader.hpp"
+#include "publish/report.hpp"
+
+namespace amr::publish {
+
+struct StreamOptions {
+    std::vector<std::string> channels;
+    bool raw = false;
+    bool skip_invalid = false;
+    size_t window = 1000;
+    bool retry = false;
+    std::optional<int> reconnect_max;
+    std::optional<long long> min_receivers;
+};
+
+struct StreamResult {
+    StreamTotals totals;
+    bool interrupted = false;  // SIGINT/SIGTERM stopped the reading
+    uint64_t below_min = 0;    // messages that reached fewer than min_receivers
+    uint64_t first_below_min_line = 0;
+};
+
+// Sends every line; returns when the input has ended (or a signal stopped it) and every
+// message sent was confirmed. The summary goes to stderr on every way out, errors too.
+// Throws: usage (2), without skip_invalid, for an invalid line (after sending and
+// confirming everything before it); connection (3) when the connection is
+// lost (saying how many messages were confirmed); failure (1) for an error reply.
+StreamResult send_stream(const InputFile& input, const config::Settings& settings,
+                         const StreamOptions& options);
+
+// Exit status 130, after a signal stopped the reading.
+constexpr int interrupted_exit_code = 130;
+
+}  // namespace amr::publish
