@@ -9,7 +9,8 @@ _amr_patterns='orders:* inventory:* notifications *'
 _amr_global_opts='--url -H --host -p --port --user -a --password --tls --no-tls --cacert
     --capath --cert --key --sni --insecure --env-file --no-env-file --connect-timeout --token-command
     -v --verbose -q --quiet --version -h --help'
-_amr_message_opts='--raw --preset --event -f --field -o --output --min-receivers'
+_amr_message_opts='--raw --preset --event -f --field -o --output --min-receivers
+    --lines --file --skip-invalid --window --retry --reconnect-max'
 _amr_subscribe_opts='--count --timeout -F --format -j --json --buffer --no-reconnect
     --reconnect-max --ping-interval'
 
@@ -17,7 +18,7 @@ _amr_subscribe_opts='--count --timeout -F --format -j --json --buffer --no-recon
 _amr_value_opts='--url -H --host -p --port --user -a --password --cacert --capath --cert
     --key --sni --env-file --connect-timeout --token-command --preset --event -f --field -o --output
     --min-receivers -c --channel --count --timeout -F --format --buffer --reconnect-max
-    --ping-interval'
+    --ping-interval --file --window'
 
 # Sets COMPREPLY to the words of $1 that start with $cur; keeps ':' inside words working.
 _amr_reply_words() {
@@ -66,7 +67,7 @@ _amr() {
     done
 
     case $prev in
-        --cacert | --cert | --key | --env-file)
+        --cacert | --cert | --key | --env-file | --file)
             _amr_reply_files
             return
             ;;
@@ -106,7 +107,8 @@ _amr() {
             return
             ;;
         -p | --port | --user | -a | --password | --connect-timeout | --token-command | --event | -f | --field | \
-            --min-receivers | --count | --timeout | --buffer | --reconnect-max | --ping-interval)
+            --min-receivers | --count | --timeout | --buffer | --reconnect-max | --ping-interval | \
+            --window)
             return
             ;;
     esac

@@ -10,7 +10,8 @@ set -l subscribe_command "__fish_seen_subcommand_from subscribe psubscribe ssubs
 function __amr_wants_first_positional
     set -l value_options --url -H --host -p --port --user -a --password --cacert --capath \
         --cert --key --sni --env-file --connect-timeout --token-command --preset --event -f --field -o --output \
-        --min-receivers --count --timeout -F --format --buffer --reconnect-max --ping-interval
+        --min-receivers --count --timeout -F --format --buffer --reconnect-max --ping-interval \
+        --file --window
     set -l command
     set -l positionals 0
     set -l skip 0
@@ -81,6 +82,12 @@ complete -c amr -n $message_command -s o -l output -x -d 'What to print' -a "
     count\t'receiver counts only'
     json\t'one JSON object'"
 complete -c amr -n $message_command -l min-receivers -x -d 'Exit 5 when fewer subscribers received it'
+complete -c amr -n $message_command -l lines -d 'Send every line of stdin as one message'
+complete -c amr -n $message_command -l file -r -F -d 'Send every line of FILE as one message'
+complete -c amr -n $message_command -l skip-invalid -d 'Report lines that are not JSON and go on without them'
+complete -c amr -n $message_command -l window -x -d 'PUBLISH commands in flight at most (default 1000)'
+complete -c amr -n $message_command -l retry -d 'Reconnect and send again from the first unconfirmed message'
+complete -c amr -n $message_command -l reconnect-max -x -d 'With --retry, give up after N failed attempts'
 complete -c amr -n '__fish_seen_subcommand_from broadcast' -s c -l channel -x -d 'A channel to send to' \
     -a 'orders:created orders:shipped inventory:alerts notifications'
 

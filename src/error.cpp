@@ -20,6 +20,7 @@ const char* const exit_code_help =
     "  3    connection, TLS or network failure\n"
     "  4    authentication or permission failure\n"
     "  5    fewer receivers than --min-receivers\n"
-    "  124  --timeout ended before --count messages arrived\n";
+    "  124  --timeout ended before --count messages arrived\n"
+    "  130  SIGINT or SIGTERM stopped --lines or --file before the end of the input\n";
 
 }  // namespace amr

@@ -1,8 +1,10 @@
-// amr broadcast [MESSAGE]: the same message to several channels in one round trip.
+// amr broadcast [MESSAGE]: the same message to several channels in one round trip; with
+// --lines or --file, every line of input to every channel.
 #include <spdlog/spdlog.h>
 
 #include "commands/command.hpp"
 #include "commands/message_options.hpp"
+#include "commands/stream_options.hpp"
 #include "output/stdout_sink.hpp"
 #include "redis/connection.hpp"
 
@@ -15,10 +17,13 @@ const std::vector<std::string> lab_channels = {"orders:created", "orders:shipped
 struct BroadcastOptions {
     std::vector<std::string> channels;
     MessageOptions message;
+    StreamFlags stream;
 };
 
 int run_broadcast(const BroadcastOptions& o, const GlobalOptions& globals) {
     const auto& channels = o.channels.empty() ? lab_channels : o.channels;
+    if (o.stream.streaming()) return run_stream(o.stream, o.message, channels, true, globals);
+    check_stream_flags(o.stream, o.message);
     const std::string text = resolve_message(o.message, WhenMissing::use_default_preset);
     const output::OutputMode mode = output_mode(o.message);
 
@@ -55,11 +60,13 @@ CommandSpec broadcast_command() {
                     ->type_name("CHANNEL")
                     ->allow_extra_args(false);
                 add_message_options(sub, o->message);
+                add_stream_options(sub, o->stream);
                 sub.footer(
                     "Examples:\n"
                     "  amr broadcast\n"
                     "  amr broadcast -c alerts -c audit '{\"event\":\"deploy\"}'\n"
-                    "  amr broadcast -o json --min-receivers 1");
+                    "  amr broadcast -o json --min-receivers 1\n"
+                    "  amr broadcast -c alerts -c audit --file events.jsonl");
                 return [o, &globals] { return run_broadcast(*o, globals); };
             }};
 }

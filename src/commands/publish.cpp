@@ -1,8 +1,10 @@
-// amr publish CHANNEL [MESSAGE]: one PUBLISH, the lab's publisher in one command.
+// amr publish CHANNEL [MESSAGE]: one PUBLISH, the lab's publisher in one command; with
+// --lines or --file, one message per line of input.
 #include <spdlog/spdlog.h>
 
 #include "commands/command.hpp"
 #include "commands/message_options.hpp"
+#include "commands/stream_options.hpp"
 #include "output/stdout_sink.hpp"
 #include "redis/connection.hpp"
 
@@ -12,9 +14,17 @@ namespace {
 struct PublishOptions {
     std::string channel;
     MessageOptions message;
+    StreamFlags stream;
 };
 
 int run_publish(const PublishOptions& o, const GlobalOptions& globals) {
+    if (o.stream.streaming()) {
+        if (o.channel.empty()) {
+            throw usage_error("publish --lines needs a CHANNEL", "amr publish CHANNEL --lines");
+        }
+        return run_stream(o.stream, o.message, {o.channel}, false, globals);
+    }
+    check_stream_flags(o.stream, o.message);
     std::string channel = o.channel;
     if (channel.empty()) {
         if (!o.message.spec.preset) throw usage_error("publish needs a CHANNEL", "amr publish CHANNEL MESSAGE");
@@ -46,12 +56,15 @@ CommandSpec publish_command() {
                                "JSON message; '-' or none with piped stdin reads stdin")
                     ->type_name("MESSAGE");
                 add_message_options(sub, o->message);
+                add_stream_options(sub, o->stream);
                 sub.footer(
                     "Examples:\n"
                     "  amr publish --preset order_created\n"
                     "  amr publish orders:created '{\"event\":\"order_created\",\"total\":5}'\n"
                     "  amr publish orders:created --event order_created -f customer=Ann -f total:=5\n"
-                    "  jq -c . order.json | amr publish orders:created --min-receivers 1");
+                    "  jq -c . order.json | amr publish orders:created --min-receivers 1\n"
+                    "  jq -c '.[]' orders.json | amr publish orders:created --lines\n"
+                    "  amr publish events --file events.jsonl --skip-invalid --retry");
                 return [o, &globals] { return run_publish(*o, globals); };
             }};
 }
