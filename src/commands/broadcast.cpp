@@ -6,7 +6,6 @@
 #include "commands/message_options.hpp"
 #include "commands/stream_options.hpp"
 #include "output/stdout_sink.hpp"
-#include "redis/connection.hpp"
 
 namespace amr::commands {
 namespace {
@@ -28,15 +27,12 @@ int run_broadcast(const BroadcastOptions& o, const GlobalOptions& globals) {
     const output::OutputMode mode = output_mode(o.message);
 
     auto settings = config::load_settings(globals.connection);
-    auto connection = redis::Connection::open(settings);
-    for (const auto& channel : channels) connection.append({"PUBLISH", channel, text});
+    const std::vector<long long> receivers = publish_each(o.message, channels, text, settings);
     std::vector<output::ChannelCount> counts;
     long long total = 0;
-    for (const auto& channel : channels) {
-        auto reply = connection.read_reply();
-        if (reply->type == REDIS_REPLY_ERROR) throw redis::reply_error(reply.get(), "PUBLISH");
-        counts.emplace_back(channel, reply->integer);
-        total += reply->integer;
+    for (size_t i = 0; i < channels.size(); ++i) {
+        counts.emplace_back(channels[i], receivers[i]);
+        total += receivers[i];
     }
     spdlog::debug("broadcast to {} channel(s): {} receiver(s)", channels.size(), total);
 

@@ -9,6 +9,7 @@
 #include "error.hpp"
 #include "message/json_check.hpp"
 #include "output/stdout_sink.hpp"
+#include "redis/cluster_client.hpp"
 
 namespace amr::commands {
 namespace {
@@ -45,6 +46,10 @@ void add_message_options(CLI::App& sub, MessageOptions& o) {
                    "auto (report on a terminal, counts in a pipe), report, count or json")
         ->check(CLI::IsMember({"auto", "report", "count", "json"}))
         ->type_name("MODE");
+    sub.add_flag("--sharded", o.sharded,
+                 "Shard channels: SPUBLISH, sent to the shard that owns each channel");
+    sub.add_flag("--cluster", o.cluster,
+                 "With --sharded: require a Redis Cluster (default: detected from the server)");
     sub.add_option("--min-receivers", o.min_receivers,
                    "Exit 5 when fewer subscribers than N received the message")
         ->check(CLI::NonNegativeNumber)
@@ -90,6 +95,50 @@ int check_min_receivers(const MessageOptions& o, long long receivers) {
     if (!o.min_receivers || receivers >= *o.min_receivers) return 0;
     spdlog::error("{} receiver(s), fewer than --min-receivers {}", receivers, *o.min_receivers);
     return static_cast<int>(ExitCode::too_few_receivers);
+}
+
+std::vector<long long> publish_each(const MessageOptions& o, const std::vector<std::string>& channels,
+                                    const std::string& text, const config::Settings& settings) {
+    std::vector<long long> counts;
+    if (o.sharded) {
+        redis::ClusterClient client(settings, o.cluster ? redis::ClusterMode::force
+                                                        : redis::ClusterMode::detect);
+        for (const auto& channel : channels) {
+            counts.push_back(client.keyed_command(channel, {"SPUBLISH", channel, text})->integer);
+        }
+        return counts;
+    }
+    if (o.cluster) throw usage_error("--cluster goes with --sharded");
+    auto connection = redis::Connection::open(settings);
+    for (const auto& channel : channels) connection.append({"PUBLISH", channel, text});
+    for (size_t i = 0; i < channels.size(); ++i) {
+        auto reply = connection.read_reply();
+        if (reply->type == REDIS_REPLY_ERROR) throw redis::reply_error(reply.get(), "PUBLISH");
+        counts.push_back(reply->integer);
+    }
+    return counts;
+}
+
+config::Settings sharded_stream_settings(const MessageOptions& o,
+                                         const std::vector<std::string>& channels,
+                                         config::Settings settings) {
+    redis::Connection seed = redis::Connection::open(settings);
+    auto topology = redis::discover_topology(seed, settings.host);
+    if (!topology) {
+        if (o.cluster) throw Error(ErrorKind::failure, "--cluster: " + seed.endpoint() +
+                                                           " is not a Redis Cluster");
+        return settings;
+    }
+    const uint16_t slot = redis::key_slot(channels.front());
+    for (const auto& channel : channels) {
+        if (redis::key_slot(channel) != slot) {
+            throw usage_error("--sharded --lines sends over one connection, so its channels "
+                              "must share a slot",
+                              "give them one hash tag, e.g. orders:{eu}:created and "
+                              "orders:{eu}:shipped");
+        }
+    }
+    return redis::node_settings(settings, topology->primary_for(slot));
 }
 
 }  // namespace amr::commands

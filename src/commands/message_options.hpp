@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "config/settings.hpp"
 #include "message/builder.hpp"
 #include "output/report.hpp"
 
@@ -18,6 +19,8 @@ struct MessageOptions {
     message::MessageSpec spec;
     std::string output = "auto";
     std::optional<long long> min_receivers;
+    bool sharded = false;  // SPUBLISH, routed to each channel's shard
+    bool cluster = false;  // require a cluster (default: detected)
 };
 
 void add_message_options(CLI::App& sub, MessageOptions& options);
@@ -33,5 +36,17 @@ output::OutputMode output_mode(const MessageOptions& options);
 
 // 0, or 5 after saying on stderr that fewer than --min-receivers got the message.
 int check_min_receivers(const MessageOptions& options, long long receivers);
+
+// Publishes `text` to each channel: PUBLISH pipelined over one connection, or with
+// --sharded SPUBLISH on the shard that owns each channel. The receiver counts, in order.
+std::vector<long long> publish_each(const MessageOptions& options,
+                                    const std::vector<std::string>& channels,
+                                    const std::string& text, const config::Settings& settings);
+
+// The settings for a stream of --sharded messages: the shard owning the channels (which
+// must share a slot in a cluster).
+config::Settings sharded_stream_settings(const MessageOptions& options,
+                                         const std::vector<std::string>& channels,
+                                         config::Settings settings);
 
 }  // namespace amr::commands

@@ -5,8 +5,8 @@
 #include "commands/command.hpp"
 #include "commands/message_options.hpp"
 #include "commands/stream_options.hpp"
+#include "error.hpp"
 #include "output/stdout_sink.hpp"
-#include "redis/connection.hpp"
 
 namespace amr::commands {
 namespace {
@@ -34,9 +34,7 @@ int run_publish(const PublishOptions& o, const GlobalOptions& globals) {
     const output::OutputMode mode = output_mode(o.message);
 
     auto settings = config::load_settings(globals.connection);
-    auto connection = redis::Connection::open(settings);
-    auto reply = connection.command({"PUBLISH", channel, text});
-    const long long receivers = reply->integer;
+    const long long receivers = publish_each(o.message, {channel}, text, settings).front();
     spdlog::debug("published {} bytes to '{}': {} receiver(s)", text.size(), channel, receivers);
 
     output::write_stdout(output::publish_output(mode, channel, receivers, text));

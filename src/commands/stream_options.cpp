@@ -78,11 +78,13 @@ int run_stream(const StreamFlags& f, const MessageOptions& m,
     so.window = f.window.value_or(default_window);
     so.retry = f.retry;
     so.reconnect_max = f.reconnect_max;
+    so.sharded = m.sharded;
     so.min_receivers = m.min_receivers;
 
     // The file first: a wrong name is a usage error even without a server.
     const auto input = publish::open_input(f.file.value_or("-"));
-    const auto settings = config::load_settings(globals.connection);
+    auto settings = config::load_settings(globals.connection);
+    if (m.sharded) settings = sharded_stream_settings(m, channels, settings);
     const publish::StreamResult result = publish::send_stream(*input, settings, so);
 
     output::write_stdout(broadcast ? publish::broadcast_lines_output(mode, result.totals)

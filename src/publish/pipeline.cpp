@@ -16,8 +16,10 @@ constexpr size_t max_in_flight_bytes = 16 * 1024 * 1024;
 
 }  // namespace
 
-std::string publish_prefix(std::string_view channel) {
-    std::string prefix = "*3\r\n$7\r\nPUBLISH\r\n$";
+std::string publish_prefix(std::string_view channel, std::string_view verb) {
+    std::string prefix = "*3\r\n$" + std::to_string(verb.size()) + "\r\n";
+    prefix += verb;
+    prefix += "\r\n$";
     prefix += std::to_string(channel.size());
     prefix += "\r\n";
     prefix += channel;
@@ -40,7 +42,7 @@ Pipeline::Pipeline(redis::Connection connection, PipelineOptions options)
     options_.window = std::max<size_t>(options_.window, 1);
     // A quarter of the window per write keeps the server busy while replies come back.
     batch_ = std::max<size_t>(options_.window / 4, 1);
-    for (const auto& channel : options_.channels) prefixes_.push_back(publish_prefix(channel));
+    for (const auto& channel : options_.channels) prefixes_.push_back(publish_prefix(channel, options_.verb));
     stats_.channel_receivers.assign(options_.channels.size(), 0);
 }
 
@@ -148,7 +150,7 @@ void Pipeline::on_reply(const redisReply* reply) {
         if (!failure_) {
             const std::string where = "line " + std::to_string(entry.line) + ": ";
             if (reply->type == REDIS_REPLY_ERROR) {
-                Error e = redis::reply_error(reply, "PUBLISH");
+                Error e = redis::reply_error(reply, options_.verb);
                 failure_.emplace(e.kind(), where + e.what(), e.hint());
             } else {
                 failure_.emplace(ErrorKind::failure, where + "unexpected reply to PUBLISH (type " +

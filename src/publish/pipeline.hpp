@@ -17,13 +17,15 @@
 
 namespace amr::publish {
 
-// RESP for PUBLISH up to the payload's length: "*3\r\n$7\r\nPUBLISH\r\n$2\r\nch\r\n$".
-std::string publish_prefix(std::string_view channel);
+// RESP for PUBLISH (or SPUBLISH) up to the payload's length:
+// "*3\r\n$7\r\nPUBLISH\r\n$2\r\nch\r\n$".
+std::string publish_prefix(std::string_view channel, std::string_view verb = "PUBLISH");
 // Appends one whole PUBLISH command, given the channel's prefix, to `out`.
 void append_publish(std::string& out, std::string_view prefix, std::string_view payload);
 
 struct PipelineOptions {
     std::vector<std::string> channels;  // every message goes to each, in this order
+    std::string verb = "PUBLISH";       // SPUBLISH for shard channels
     size_t window = 1000;               // PUBLISH commands sent and not yet answered, at most
     bool retry = false;                 // reconnect and resend instead of failing
     redis::BackoffPolicy backoff;

@@ -74,6 +74,7 @@ StreamResult send_stream(const InputFile& input, const config::Settings& setting
     Progress progress(Progress::wanted());
     PipelineOptions po;
     po.channels = o.channels;
+    if (o.sharded) po.verb = "SPUBLISH";
     po.window = o.window;
     po.retry = o.retry;
     po.backoff.max_attempts = o.reconnect_max;

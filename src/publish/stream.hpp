@@ -16,6 +16,7 @@ namespace amr::publish {
 
 struct StreamOptions {
     std::vector<std::string> channels;
+    bool sharded = false;  // SPUBLISH
     bool raw = false;
     bool skip_invalid = false;
     size_t window = 1000;

@@ -121,3 +121,49 @@ def test_cluster_flag_on_a_plain_server_is_an_error(amr, plain_server):
     result = amr.run("channels", "--cluster", env=plain_server.env())
     assert result.rc == 1, result
     assert "not a Redis Cluster" in result.stderr
+
+
+def test_publish_sharded_reaches_the_shard_of_each_channel(amr, cluster):
+    channels = shard_channels(cluster)
+    sub = amr.start("ssubscribe", "-F", "raw", "--count", "4", *channels, env=cluster.env())
+    sub.wait_stderr("[+] Subscribed", count=3)
+    # Sent through a node that owns none of them, at least for some: MOVED is followed.
+    for ch in channels:
+        result = amr.run("publish", "--sharded", "--raw", "-o", "count", ch, f"p {ch}",
+                         env=cluster.env(cluster.nodes[5]))
+        assert result.rc == 0, result
+        assert result.stdout == "1\n"
+    result = amr.run("publish", "--sharded", "--lines", "--raw", channels[0],
+                     input="line\n", env=cluster.env(cluster.nodes[4]))
+    assert result.rc == 0, result
+    assert sub.wait() == 0, sub
+    assert sorted(sub.stdout.splitlines()) == sorted([f"p {ch}" for ch in channels] + ["line"])
+
+
+def test_broadcast_sharded_counts_per_channel(amr, cluster):
+    channels = shard_channels(cluster)
+    sub = amr.start("ssubscribe", "-F", "raw", "--count", "3", *channels, env=cluster.env())
+    sub.wait_stderr("[+] Subscribed", count=3)
+    args = [a for ch in channels for a in ("-c", ch)]
+    result = amr.run("broadcast", "--sharded", "--raw", *args, "hello", env=cluster.env(cluster.nodes[1]))
+    assert result.rc == 0, result
+    assert result.stdout.splitlines() == [f"{ch}\t1" for ch in channels] + ["total\t3"]
+    assert sub.wait() == 0, sub
+
+
+def test_sharded_lines_need_one_slot_in_a_cluster(amr, cluster):
+    channels = shard_channels(cluster)
+    args = [a for ch in channels for a in ("-c", ch)]
+    result = amr.run("broadcast", "--sharded", "--lines", *args, input="{}\n", env=cluster.env())
+    assert result.rc == 2, result
+    assert "share a slot" in result.stderr
+
+
+def test_publish_sharded_on_a_single_server(amr, plain_server):
+    ch = unique()
+    sub = amr.start("ssubscribe", "-F", "raw", "--count", "1", ch, env=plain_server.env())
+    sub.wait_stderr("[+] Subscribed")
+    result = amr.run("publish", "--sharded", "--raw", "-o", "count", ch, "single",
+                     env=plain_server.env())
+    assert result.rc == 0 and result.stdout == "1\n", result
+    assert sub.wait() == 0 and sub.stdout == "single\n", sub
