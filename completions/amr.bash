@@ -11,14 +11,14 @@ _amr_global_opts='--url -H --host -p --port --user -a --password --tls --no-tls 
     -v --verbose -q --quiet --version -h --help'
 _amr_message_opts='--raw --preset --event -f --field -o --output --min-receivers
     --lines --file --skip-invalid --window --retry --reconnect-max'
-_amr_subscribe_opts='--count --timeout -F --format -j --json --buffer --no-reconnect
+_amr_subscribe_opts='--count --timeout -F --format --template -j --json --buffer --no-reconnect
     --reconnect-max --ping-interval'
 
 # Options that take a value, global or of any command: the value is not a positional.
 _amr_value_opts='--url -H --host -p --port --user -a --password --cacert --capath --cert
     --key --sni --env-file --connect-timeout --token-command --preset --event -f --field -o --output
-    --min-receivers -c --channel --count --timeout -F --format --buffer --reconnect-max
-    --ping-interval --file --window'
+    --min-receivers -c --channel --count --timeout -F --format --template --buffer
+    --reconnect-max --ping-interval --file --window'
 
 # Sets COMPREPLY to the words of $1 that start with $cur; keeps ':' inside words working.
 _amr_reply_words() {
@@ -99,7 +99,7 @@ _amr() {
             return
             ;;
         -F | --format)
-            _amr_reply_words 'pretty json raw'
+            _amr_reply_words 'pretty json raw template'
             return
             ;;
         -c | --channel)
@@ -107,7 +107,7 @@ _amr() {
             return
             ;;
         -p | --port | --user | -a | --password | --connect-timeout | --token-command | --event | -f | --field | \
-            --min-receivers | --count | --timeout | --buffer | --reconnect-max | --ping-interval | \
+            --min-receivers | --count | --timeout | --template | --buffer | --reconnect-max | --ping-interval | \
             --window)
             return
             ;;

@@ -10,8 +10,8 @@ set -l subscribe_command "__fish_seen_subcommand_from subscribe psubscribe ssubs
 function __amr_wants_first_positional
     set -l value_options --url -H --host -p --port --user -a --password --cacert --capath \
         --cert --key --sni --env-file --connect-timeout --token-command --preset --event -f --field -o --output \
-        --min-receivers --count --timeout -F --format --buffer --reconnect-max --ping-interval \
-        --file --window
+        --min-receivers --count --timeout -F --format --template --buffer --reconnect-max \
+        --ping-interval --file --window
     set -l command
     set -l positionals 0
     set -l skip 0
@@ -97,7 +97,9 @@ complete -c amr -n $subscribe_command -l timeout -x -d 'Stop after DURATION (10,
 complete -c amr -n $subscribe_command -s F -l format -x -d 'How each message is written' -a "
     pretty\t'the lab\'s display (default)'
     json\t'one JSON object per line'
-    raw\t'the payload and a newline'"
+    raw\t'the payload and a newline'
+    template\t'through --template'"
+complete -c amr -n $subscribe_command -l template -x -d 'Print each message through TEMPLATE (implies --format template)'
 complete -c amr -n $subscribe_command -s j -l json -d 'Short for --format json'
 complete -c amr -n $subscribe_command -l buffer -x -d 'Memory for messages stdout has not taken (default 256MiB)'
 complete -c amr -n $subscribe_command -l no-reconnect -d 'Exit 3 when the connection is lost'

@@ -8,6 +8,7 @@
 
 #include "error.hpp"
 #include "message/json_check.hpp"
+#include "output/template.hpp"
 
 namespace amr::output {
 
@@ -226,7 +227,9 @@ Format parse_format(const std::string& name) {
     if (name == "pretty") return Format::pretty;
     if (name == "json") return Format::json;
     if (name == "raw") return Format::raw;
-    throw usage_error("--format: unknown format '" + name + "'", "formats: pretty, json, raw");
+    if (name == "template") return Format::template_;
+    throw usage_error("--format: unknown format '" + name + "'",
+                      "formats: pretty, json, raw, template");
 }
 
 bool append_utf8_sanitised(std::string_view text, std::string& out) {
@@ -246,10 +249,12 @@ bool append_utf8_sanitised(std::string_view text, std::string& out) {
     return valid;
 }
 
-std::unique_ptr<Formatter> make_formatter(Format format, bool colour) {
+std::unique_ptr<Formatter> make_formatter(Format format, bool colour,
+                                          std::string_view template_text) {
     switch (format) {
         case Format::json: return std::make_unique<JsonFormatter>();
         case Format::raw: return std::make_unique<RawFormatter>();
+        case Format::template_: return make_template_formatter(template_text);
         case Format::pretty: break;
     }
     return std::make_unique<PrettyFormatter>(colour);

@@ -9,7 +9,8 @@
 
 namespace amr::output {
 
-enum class Format { pretty, json, raw };
+// template_: the user's --template (output/template.hpp).
+enum class Format { pretty, json, raw, template_ };
 
 // Throws a usage Error naming the formats when `name` is not one.
 Format parse_format(const std::string& name);
@@ -26,12 +27,14 @@ struct Received {
 class Formatter {
 public:
     virtual ~Formatter() = default;
-    // Appends the message's text, ending in a newline, to `out`.
+    // Appends the message's text to `out`: ending in a newline, except for templates.
     virtual void append(const Received& message, std::string& out) = 0;
 };
 
 // `colour` adds ANSI colours to pretty output (the caller decides: a terminal, no NO_COLOR).
-std::unique_ptr<Formatter> make_formatter(Format format, bool colour);
+// Format::template_ compiles `template_text`, throwing a usage Error when it is bad.
+std::unique_ptr<Formatter> make_formatter(Format format, bool colour,
+                                          std::string_view template_text = {});
 
 // Appends `text` as valid UTF-8, each invalid byte replaced by U+FFFD; returns whether the
 // text was valid.

@@ -138,9 +138,33 @@ void Pipeline::ping() {
     pump(false);
 }
 
+void Pipeline::reauthenticate_if_due() {
+    const auto& token = connection_->settings().token;
+    if (!token || !token->due()) return;
+    std::vector<std::string_view> args = {"AUTH"};
+    if (!connection_->settings().user.empty()) args.push_back(connection_->settings().user);
+    args.push_back(token->refresh());
+    buffer_ += "*" + std::to_string(args.size()) + "\r\n";
+    for (auto a : args) {
+        buffer_ += "$" + std::to_string(a.size()) + "\r\n";
+        buffer_ += a;
+        buffer_ += "\r\n";
+    }
+    entries_.push_back({0, buffer_.size(), auth_entry});
+    pump(false);
+}
+
 void Pipeline::on_reply(const redisReply* reply) {
     const Entry& entry = entries_[head_++];
     if (entry.channel == ping_entry) return;
+    if (entry.channel == auth_entry) {
+        if (reply->type == REDIS_REPLY_ERROR) {
+            if (!failure_) failure_.emplace(redis::reply_error(reply, "AUTH with a fresh token"));
+        } else {
+            spdlog::debug("re-authenticated with a fresh token");
+        }
+        return;
+    }
     if (reply->type == REDIS_REPLY_INTEGER) {
         stats_.receivers += reply->integer;
         stats_.channel_receivers[entry.channel] += reply->integer;
@@ -211,7 +235,7 @@ void Pipeline::recover(const Error& lost) {
     connection_ = std::move(fresh);
     ++stats_.reconnects;
     size_t unanswered = 0;
-    for (size_t i = head_; i < sent_; ++i) unanswered += entries_[i].channel != ping_entry;
+    for (size_t i = head_; i < sent_; ++i) unanswered += is_message(entries_[i]);
     stats_.resent += unanswered;
     sent_ = head_;
     if (const Entry* first = first_unanswered_message(); first != nullptr && unanswered > 0) {
@@ -224,7 +248,7 @@ void Pipeline::recover(const Error& lost) {
 
 const Pipeline::Entry* Pipeline::first_unanswered_message() const {
     for (size_t i = head_; i < entries_.size(); ++i) {
-        if (entries_[i].channel != ping_entry) return &entries_[i];
+        if (is_message(entries_[i])) return &entries_[i];
     }
     return nullptr;
 }

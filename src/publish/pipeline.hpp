@@ -63,6 +63,9 @@ public:
     void take_replies();
     // Sends a PING, which keeps a quiet connection open (AMR closes idle ones).
     void ping();
+    // Signed in with Entra ID: when the token is due, fetches a fresh one and sends AUTH
+    // in line with the PUBLISH commands (a refused AUTH ends the stream with exit 4).
+    void reauthenticate_if_due();
     int fd() const { return connection_->fd(); }
     bool tls_pending() const { return connection_->tls_pending(); }
 
@@ -78,6 +81,8 @@ private:
         uint32_t channel;  // ping_entry for a PING
     };
     static constexpr uint32_t ping_entry = UINT32_MAX;
+    static constexpr uint32_t auth_entry = UINT32_MAX - 1;
+    bool is_message(const Entry& e) const { return e.channel < prefixes_.size(); }
 
     void pump(bool drain);
     size_t offset_of(size_t entry) const;  // where entry's command starts in buffer_

@@ -32,20 +32,23 @@ bool wait_for_input(int input_fd, Pipeline& pipeline) {
     auto ping_at = std::chrono::steady_clock::now() + idle_ping;
     for (;;) {
         if (util::stop_requested()) return false;
+        pipeline.reauthenticate_if_due();
         if (pipeline.tls_pending()) {
             pipeline.take_replies();
             continue;
         }
         pollfd fds[] = {
             {input_fd, POLLIN, 0}, {pipeline.fd(), POLLIN, 0}, {util::stop_signal_fd(), POLLIN, 0}};
-        const auto left = std::chrono::ceil<std::chrono::milliseconds>(
-            ping_at - std::chrono::steady_clock::now());
+        // A token refresh may fall due while the input is quiet: look every second.
+        const auto left = std::min<std::chrono::milliseconds>(
+            std::chrono::ceil<std::chrono::milliseconds>(ping_at - std::chrono::steady_clock::now()),
+            std::chrono::seconds(1));
         const int n = ::poll(fds, 3, static_cast<int>(std::max<long long>(left.count(), 0)));
         if (n < 0 && errno != EINTR) return true;  // let read(2) say what is wrong
         if (n > 0 && fds[0].revents != 0) return true;
         if (n > 0 && fds[1].revents != 0) {
             pipeline.take_replies();
-        } else if (n == 0) {
+        } else if (n == 0 && std::chrono::steady_clock::now() >= ping_at) {
             pipeline.ping();
             ping_at = std::chrono::steady_clock::now() + idle_ping;
         }
@@ -121,6 +124,7 @@ StreamResult send_stream(const InputFile& input, const config::Settings& setting
                 result.interrupted = true;
                 break;
             }
+            pipeline.reauthenticate_if_due();
             pipeline.send();  // before read(2) may wait for more input
             if (!wait_for_input(input.fd, pipeline)) {
                 result.interrupted = true;

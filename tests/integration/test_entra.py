@@ -109,3 +109,28 @@ def test_wrong_token_is_an_auth_failure(amr, token_server, tmp_path):
     result = amr.run("ping", env=entra_env(token_server, wrong))
     assert result.rc == 4, result
     assert "not-the-password" not in result.stderr
+
+
+def test_publish_lines_stream_keeps_going_across_token_rotations(amr, token_server, tmp_path):
+    """A slow stream of lines (a new line every 0.1 s from a shell loop) outlives several
+    tokens; each older token stops working when the next is minted, so every line after
+    the first rotation needs a fresh AUTH in the pipeline."""
+    script, log = mint_script(tmp_path, token_server)
+    ch = unique()
+    sub = token_server_subscriber(amr, token_server, ch)
+    count = 80
+    feed = f'for i in $(seq 1 {count}); do echo "{{\\"n\\":$i}}"; sleep 0.1; done'
+    env = entra_env(token_server, script)
+    result = amr.shell(f'{feed} | "$AMR" -v publish --lines {ch}', env=env, timeout=120)
+    assert result.rc == 0, result
+    assert result.stderr.count("re-authenticated with a fresh token") >= 2, result.stderr
+    assert runs(log) >= 3
+    wait_until(lambda: sub.stdout.count("\n") >= count, "every line at the subscriber")
+    assert [int(x.split(":")[1].rstrip("}")) for x in sub.stdout.splitlines()] == list(range(1, count + 1))
+
+
+def token_server_subscriber(amr, server, channel):
+    """A plain subscriber with the admin password, to see what the stream delivers."""
+    env = {"REDIS_HOST": server.host, "REDIS_PORT": str(server.port), "REDIS_TLS": "false",
+           "REDIS_KEY": server.password}
+    return amr.subscribe("-F", "raw", channel, env=env)

@@ -138,7 +138,7 @@ TEST_CASE("parse_format: an unknown format is a usage error naming the formats")
         } catch (const Error& e) {
             CHECK(e.kind() == ErrorKind::usage);
             CHECK(std::string(e.what()) == std::string("--format: unknown format '") + bad + "'");
-            CHECK(e.hint() == "formats: pretty, json, raw");
+            CHECK(e.hint() == "formats: pretty, json, raw, template");
         }
     }
 }
