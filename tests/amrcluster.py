@@ -21,7 +21,10 @@ class RedisCluster:
                     "cluster-node-timeout 2000", f"cluster-port {free_port()}",
                     "cluster-replica-validity-factor 0", "appendonly no"]
             if tls:
-                conf += ["tls-cluster yes", "tls-replication yes"]
+                # Nodes dial each other over TLS and must present a client certificate.
+                conf += ["tls-cluster yes", "tls-replication yes",
+                         f"tls-client-cert-file {pki.client_cert}",
+                         f"tls-client-key-file {pki.client_key}"]
             self.nodes.append(RedisServer(directory / f"node{i}", tls=tls, cert=pki.server_cert,
                                           key=pki.server_key, ca=pki.ca.cert, extra_conf=conf))
         self.tls = tls

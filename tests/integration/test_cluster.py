@@ -13,12 +13,10 @@ from amrtest import require_tools, unique, wait_until
 TAGS = ["{a}", "{b}", "{c}"]
 
 
-@pytest.fixture
-def cluster(tmp_path, redis_tools, pki):
-    # Plain TCP: a TLS cluster bus (tls-cluster yes) never joined with the test
-    # certificates; TLS itself is covered against single servers.
+@pytest.fixture(params=["plain", "tls"])
+def cluster(request, tmp_path, redis_tools, pki):
     require_tools("redis-cli")
-    c = RedisCluster(tmp_path / "cluster", pki)
+    c = RedisCluster(tmp_path / "cluster", pki, tls=request.param == "tls")
     try:
         yield c.start()
     finally:
