@@ -9,8 +9,8 @@ _amr_patterns='orders:* inventory:* notifications *'
 _amr_global_opts='--url -H --host -p --port --user -a --password --tls --no-tls --cacert
     --capath --cert --key --sni --insecure --env-file --no-env-file --connect-timeout --token-command
     -v --verbose -q --quiet --version -h --help'
-_amr_message_opts='--raw --preset --event -f --field -o --output --min-receivers
-    --lines --file --skip-invalid --window --retry --reconnect-max'
+_amr_message_opts='--raw --preset --event -f --field -o --output --sharded --cluster
+    --min-receivers --lines --file --skip-invalid --window --retry --reconnect-max'
 _amr_subscribe_opts='--count --timeout -F --format --template -j --json --buffer --no-reconnect
     --reconnect-max --ping-interval'
 
@@ -20,12 +20,106 @@ _amr_value_opts='--url -H --host -p --port --user -a --password --cacert --capat
     --min-receivers -c --channel --count --timeout -F --format --template --buffer
     --reconnect-max --ping-interval --file --window'
 
+# Connection options, passed on to `amr channels` when channel names are completed.
+_amr_connection_value_opts='--url -H --host -p --port --user -a --password --token-command
+    --cacert --capath --cert --key --sni --env-file'
+
+# Readline inserts a completion after the last ':' of the word (':' is in
+# COMP_WORDBREAKS), so the part of $cur up to that colon comes off each reply.
+_amr_ltrim_colons() {
+    if declare -F __ltrim_colon_completions >/dev/null; then
+        __ltrim_colon_completions "$cur"
+    elif [[ $cur == *:* && $COMP_WORDBREAKS == *:* ]]; then
+        local colon_word=${cur%"${cur##*:}"} i
+        for i in "${!COMPREPLY[@]}"; do
+            COMPREPLY[i]=${COMPREPLY[i]#"$colon_word"}
+        done
+    fi
+}
+
 # Sets COMPREPLY to the words of $1 that start with $cur; keeps ':' inside words working.
 _amr_reply_words() {
     mapfile -t COMPREPLY < <(compgen -W "$1" -- "$cur")
-    if declare -F __ltrim_colon_completions >/dev/null; then
-        __ltrim_colon_completions "$cur"
+    _amr_ltrim_colons
+}
+
+# Sets COMPREPLY to the arguments that start with $cur, each once, quoted for the shell.
+# Unlike compgen -W, nothing in them is expanded: channel names come from the server.
+_amr_reply_names() {
+    local name quoted prefix seen=$'\n'
+    prefix=$(_amr_dequote "$cur")
+    COMPREPLY=()
+    for name; do
+        [[ -n $name && $name == "$prefix"* && $seen != *$'\n'"$name"$'\n'* ]] || continue
+        seen+=$name$'\n'
+        printf -v quoted %q "$name"
+        COMPREPLY+=("$quoted")
+    done
+    _amr_ltrim_colons
+}
+
+# A word as the shell would pass it, for the simple cases: '...', "..." without
+# expansions, backslash escapes and a leading ~/. Never evaluates the word.
+_amr_dequote() {
+    local w=$1 unescaped='' i
+    if [[ $w == \'*\' ]]; then
+        w=${w:1:${#w}-2}
+    elif [[ $w == \"*\" && $w != *[\$\`]* ]]; then
+        w=${w:1:${#w}-2}
+    elif [[ $w == *\\* ]]; then
+        for ((i = 0; i < ${#w}; i++)); do
+            [[ ${w:i:1} == \\ ]] && ((i++))
+            unescaped+=${w:i:1}
+        done
+        w=$unescaped
     fi
+    [[ $w == \~/* ]] && w=$HOME/${w:2}
+    printf '%s' "$w"
+}
+
+# Prints the channel names the server has now, one a line: `amr channels` (with $1, e.g.
+# --sharded), run with the connection options on the command line (and the environment
+# and ./.env as usual) and a short timeout. Prints nothing when it cannot connect.
+_amr_live_channels() {
+    local amr=${words[0]} i w name
+    local -a argv=() limit=()
+    [[ $amr == \~/* ]] && amr=$HOME/${amr:2}
+    type -P -- "$amr" >/dev/null 2>&1 || amr=amr
+    for ((i = 1; i < cword; i++)); do
+        w=${words[i]}
+        if [[ " ${_amr_connection_value_opts//$'\n'/ } " == *" $w "* ]]; then
+            ((i + 1 < cword)) && argv+=("$w" "$(_amr_dequote "${words[i + 1]}")")
+            ((i++))
+            continue
+        fi
+        case $w in
+            --tls | --no-tls | --insecure | --no-env-file) argv+=("$w") ;;
+            --url=* | --host=* | --port=* | --user=* | --password=* | --token-command=* | \
+                --cacert=* | --capath=* | --cert=* | --key=* | --sni=* | --env-file=*)
+                argv+=("${w%%=*}=$(_amr_dequote "${w#*=}")")
+                ;;
+            -H?* | -p?* | -a?*) argv+=("${w:0:2}" "$(_amr_dequote "${w:2}")") ;;
+            -*) [[ " ${_amr_value_opts//$'\n'/ } " == *" $w "* ]] && ((i++)) ;;
+        esac
+    done
+    type -P timeout >/dev/null 2>&1 && limit=(timeout 2)
+    "${limit[@]}" "$amr" "${argv[@]}" -q --connect-timeout 1 channels "$@" </dev/null 2>/dev/null |
+        while IFS=$'\t' read -r name _; do
+            printf '%s\n' "$name"
+        done
+}
+
+# Sets COMPREPLY to the lab's channels ($1, static) and the server's (live, with $2 as
+# the option of `amr channels`) that start with $cur. With --sharded on the command line
+# (publish and broadcast send with SPUBLISH) only the server's shard channels.
+_amr_reply_channels() {
+    local -a names
+    if [[ " ${words[*]:1:cword-1} " == *" --sharded "* ]]; then
+        set -- '' --sharded
+    fi
+    read -ra names <<<"$1"
+    mapfile -t -O "${#names[@]}" names < <(_amr_live_channels ${2:+"$2"})
+    _amr_reply_names "${names[@]}"
 }
 
 _amr_reply_files() {
@@ -43,10 +137,14 @@ _amr() {
     if declare -F _init_completion >/dev/null; then
         _init_completion -s -n : || return
     else
-        cur=${COMP_WORDS[COMP_CWORD]}
-        prev=${COMP_WORDS[COMP_CWORD - 1]}
-        words=("${COMP_WORDS[@]}")
-        cword=$COMP_CWORD
+        # Without bash-completion: the words up to the cursor, split at blanks only, so
+        # that 'orders:created' stays one word (COMP_WORDS splits it at the colon).
+        local line=${COMP_LINE:0:COMP_POINT}
+        read -ra words <<<"$line"
+        [[ -z $line || $line == *[[:blank:]] ]] && words+=('')
+        cword=$((${#words[@]} - 1))
+        cur=${words[cword]}
+        prev=${words[cword - 1]}
     fi
 
     # The command, and how many positional arguments follow it before the cursor.
@@ -103,7 +201,7 @@ _amr() {
             return
             ;;
         -c | --channel)
-            _amr_reply_words "$_amr_channels"
+            _amr_reply_channels "$_amr_channels"
             return
             ;;
         -p | --port | --user | -a | --password | --connect-timeout | --token-command | --event | -f | --field | \
@@ -119,7 +217,7 @@ _amr() {
         case $command in
             publish) opts+=" $_amr_message_opts" ;;
             broadcast) opts+=" $_amr_message_opts -c --channel" ;;
-            subscribe | psubscribe) opts+=" $_amr_subscribe_opts" ;;
+            subscribe | psubscribe) opts+=" $_amr_subscribe_opts --interactive" ;;
             ssubscribe) opts+=" $_amr_subscribe_opts --cluster" ;;
             channels) opts+=' --sharded --cluster -o --output' ;;
             ping) opts+=' -o --output' ;;
@@ -130,8 +228,9 @@ _amr() {
 
     case $command in
         '') _amr_reply_words "$_amr_commands" ;;
-        publish) ((positionals == 0)) && _amr_reply_words "$_amr_channels" ;;
-        subscribe) _amr_reply_words "$_amr_channels" ;;
+        publish) ((positionals == 0)) && _amr_reply_channels "$_amr_channels" ;;
+        subscribe) _amr_reply_channels "$_amr_channels" ;;
+        ssubscribe) _amr_reply_channels '' --sharded ;;
         psubscribe) _amr_reply_words "$_amr_patterns" ;;
         channels) ((positionals == 0)) && _amr_reply_words "$_amr_patterns" ;;
     esac

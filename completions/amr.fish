@@ -31,6 +31,80 @@ function __amr_wants_first_positional
     test "$command" = "$argv[1]" -a $positionals = 0
 end
 
+# The server's channels now, CHANNEL<TAB>SUBSCRIBERS lines: `amr channels $argv`, run with
+# the connection options of the command line (the environment and ./.env count as
+# usual) and a short timeout. Prints nothing when it cannot connect.
+function __amr_live_channels
+    set -l tokens (commandline -opc)
+    set -l amr $tokens[1]
+    string match -q -- '~/*' $amr; and set amr $HOME/(string sub -s 3 -- $amr)
+    if string match -q -- '*/*' $amr
+        test -x "$amr" -a ! -d "$amr"; or set amr amr
+    else
+        command -sq -- $amr; or set amr amr
+    end
+    set -l connection_options --url -H --host -p --port --user -a --password --token-command \
+        --cacert --capath --cert --key --sni --env-file
+    set -l value_options --connect-timeout --preset --event -f --field -o --output \
+        --min-receivers -c --channel --count --timeout -F --format --template --buffer \
+        --reconnect-max --ping-interval --file --window
+    set -l args
+    set -l take 0
+    set -l skip 0
+    for token in $tokens[2..-1]
+        string match -q -- '~/*' $token; and set token $HOME/(string sub -s 3 -- $token)
+        if test $take = 1
+            set -a args $token
+            set take 0
+        else if test $skip = 1
+            set skip 0
+        else if contains -- $token $connection_options
+            set -a args $token
+            set take 1
+        else if contains -- $token $value_options
+            set skip 1
+        else if contains -- $token --tls --no-tls --insecure --no-env-file
+            set -a args $token
+        else if string match -qr -- '^--(url|host|port|user|password|token-command|cacert|capath|cert|key|sni|env-file)=' $token
+            set -l parts (string split -m 1 = -- $token)
+            string match -q -- '~/*' $parts[2]; and set parts[2] $HOME/(string sub -s 3 -- $parts[2])
+            set -a args $parts[1]=$parts[2]
+        else if string match -qr -- '^-[Hpa].' $token
+            set -a args (string sub -l 2 -- $token) (string sub -s 3 -- $token)
+        end
+    end
+    # A last connection option without its value is left out.
+    test $take = 1; and set -e args[-1]
+    set -l limit
+    command -sq timeout; and set limit timeout 2
+    $limit $amr $args -q --connect-timeout 1 channels $argv </dev/null 2>/dev/null
+end
+
+# The lab's channels, then the server's (with a description: its subscriber count). With
+# --sharded on the command line (publish and broadcast send with SPUBLISH), only the
+# server's shard channels.
+function __amr_channels
+    if contains -- --sharded (commandline -opc)
+        __amr_shard_channels
+        return
+    end
+    set -l lab orders:created orders:shipped inventory:alerts notifications
+    printf '%s\n' \
+        "orders:created"\t"order_created events" \
+        "orders:shipped"\t"order_shipped events" \
+        "inventory:alerts"\t"inventory_low events" \
+        "notifications"\t"notifications and announcements"
+    __amr_live_channels | while read -l -d \t name count
+        test -n "$name"; and not contains -- $name $lab; and printf '%s\tlive, %s subscribed\n' $name $count
+    end
+end
+
+function __amr_shard_channels
+    __amr_live_channels --sharded | while read -l -d \t name count
+        test -n "$name"; and printf '%s\tlive, %s subscribed\n' $name $count
+    end
+end
+
 # Positional arguments are channels, patterns or messages, not files.
 complete -c amr -f
 
@@ -81,6 +155,8 @@ complete -c amr -n $message_command -s o -l output -x -d 'What to print' -a "
     report\t'the lab\'s report'
     count\t'receiver counts only'
     json\t'one JSON object'"
+complete -c amr -n $message_command -l sharded -d 'Shard channels: SPUBLISH to the shard that owns each channel'
+complete -c amr -n $message_command -l cluster -d 'With --sharded: require a Redis Cluster (default: detected)'
 complete -c amr -n $message_command -l min-receivers -x -d 'Exit 5 when fewer subscribers received it'
 complete -c amr -n $message_command -l lines -d 'Send every line of stdin as one message'
 complete -c amr -n $message_command -l file -r -F -d 'Send every line of FILE as one message'
@@ -89,7 +165,7 @@ complete -c amr -n $message_command -l window -x -d 'PUBLISH commands in flight 
 complete -c amr -n $message_command -l retry -d 'Reconnect and send again from the first unconfirmed message'
 complete -c amr -n $message_command -l reconnect-max -x -d 'With --retry, give up after N failed attempts'
 complete -c amr -n '__fish_seen_subcommand_from broadcast' -s c -l channel -x -d 'A channel to send to' \
-    -a 'orders:created orders:shipped inventory:alerts notifications'
+    -a '(__amr_channels)'
 
 # subscribe, psubscribe and ssubscribe
 complete -c amr -n $subscribe_command -l count -x -d 'Exit after N messages'
@@ -105,6 +181,8 @@ complete -c amr -n $subscribe_command -l buffer -x -d 'Memory for messages stdou
 complete -c amr -n $subscribe_command -l no-reconnect -d 'Exit 3 when the connection is lost'
 complete -c amr -n $subscribe_command -l reconnect-max -x -d 'Give up after N failed reconnect attempts'
 complete -c amr -n $subscribe_command -l ping-interval -x -d 'PING after this much silence (default 60s)'
+complete -c amr -n '__fish_seen_subcommand_from subscribe psubscribe' -l interactive \
+    -d 'Read subscription changes on standard input (help lists them)'
 
 # ssubscribe and channels
 complete -c amr -n '__fish_seen_subcommand_from ssubscribe channels' -l cluster -d 'Require a Redis Cluster (default: detected)'
@@ -120,12 +198,10 @@ complete -c amr -n '__fish_seen_subcommand_from ping' -s o -l output -x -d 'What
     text\t'one line for people'
     json\t'one JSON object'"
 
-# Channels and patterns
-complete -c amr -n '__amr_wants_first_positional publish; or __fish_seen_subcommand_from subscribe' -a "
-    orders:created\t'order_created events'
-    orders:shipped\t'order_shipped events'
-    inventory:alerts\t'inventory_low events'
-    notifications\t'notifications and announcements'"
+# Channels and patterns: the lab's channels and, live, the server's (`amr channels`)
+complete -c amr -n '__amr_wants_first_positional publish; or __fish_seen_subcommand_from subscribe' \
+    -a '(__amr_channels)'
+complete -c amr -n '__fish_seen_subcommand_from ssubscribe' -a '(__amr_shard_channels)'
 complete -c amr -n '__amr_wants_first_positional channels; or __fish_seen_subcommand_from psubscribe' -a "
     'orders:*'\t'all order events'
     'inventory:*'\t'all inventory events'

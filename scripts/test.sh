@@ -10,7 +10,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
-TEST_PACKAGES=(redis-server redis-tools jq openssl python3-pytest python3-redis groff-base)
+TEST_PACKAGES=(redis-server redis-tools jq openssl python3-pytest python3-redis groff-base
+    bash-completion zsh fish)
 PYTHON=/usr/bin/python3
 BUILD_DIR=${BUILD_DIR:-build}
 ci=false
