@@ -10,7 +10,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from amrtest import HANG, PATH, RedisServer, free_port, wait_until
+from amrtest import HANG, PATH, RedisServer, wait_until
 
 
 class RedisCluster:
@@ -18,7 +18,7 @@ class RedisCluster:
         self.nodes: list[RedisServer] = []
         for i in range(size):
             conf = ["cluster-enabled yes", f"cluster-config-file nodes-{i}.conf",
-                    "cluster-node-timeout 2000", f"cluster-port {free_port()}",
+                    "cluster-node-timeout 2000", "cluster-port {free_port}",
                     "cluster-replica-validity-factor 0", "appendonly no"]
             if tls:
                 # Nodes dial each other over TLS and must present a client certificate.

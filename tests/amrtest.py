@@ -199,7 +199,8 @@ class RedisServer:
             lines += [f"port {self.port}"]
         if self.password is not None:
             lines.append(f"requirepass {self.password}")
-        lines += self.extra_conf
+        # "{free_port}" takes a fresh port at each attempt (a cluster bus port, say).
+        lines += [line.replace("{free_port}", str(free_port())) for line in self.extra_conf]
         conf = self.dir / "redis.conf"
         conf.touch(mode=0o600)
         conf.write_text("\n".join(lines) + "\n")
