@@ -50,8 +50,9 @@ void add_global_options(CLI::App& app, CliState& st) {
     auto* tls = app.add_flag("--tls", st.tls, "Use TLS (REDIS_TLS; the default)")->group(group);
     auto* no_tls = app.add_flag("--no-tls", st.no_tls, "Plain TCP, without TLS")->group(group);
     tls->excludes(no_tls);
-    app.add_option("--cacert", c.cacert, "CA certificates to trust (REDIS_CACERT; default: the "
-                                         "system store)")
+    app.add_option("--cacert", c.cacert,
+                   "CA certificates to trust (REDIS_CACERT; default: the "
+                   "system store)")
         ->type_name("FILE")
         ->group(group);
     app.add_option("--capath", c.capath, "Directory of CA certificates to trust")
@@ -66,8 +67,7 @@ void add_global_options(CLI::App& app, CliState& st) {
     app.add_option("--sni", c.sni, "TLS server name to send (default: the host)")
         ->type_name("NAME")
         ->group(group);
-    app.add_flag("--insecure", c.insecure,
-                 "Do not verify the server's certificate or host name")
+    app.add_flag("--insecure", c.insecure, "Do not verify the server's certificate or host name")
         ->group(group);
     app.add_option("--env-file", c.env_file, "Read settings from FILE instead of ./.env")
         ->type_name("FILE")
@@ -174,13 +174,15 @@ int run(int argc, char** argv) {
         return static_cast<int>(ExitCode::usage);
     }
 
-    log::init(st.quiet ? log::Verbosity::quiet
-                       : st.verbose > 0 ? log::Verbosity::verbose : log::Verbosity::normal);
+    log::init(st.quiet         ? log::Verbosity::quiet
+              : st.verbose > 0 ? log::Verbosity::verbose
+                               : log::Verbosity::normal);
     if (st.tls) st.globals.connection.tls = true;
     if (st.no_tls) st.globals.connection.tls = false;
     if (st.globals.connection.password) {
-        spdlog::warn("-a/--password: other users can see it in the process list; prefer "
-                     "REDIS_KEY or .env");
+        spdlog::warn(
+            "-a/--password: other users can see it in the process list; prefer "
+            "REDIS_KEY or .env");
     }
 
     try {

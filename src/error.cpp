@@ -4,10 +4,14 @@ namespace amr {
 
 ExitCode exit_code_for(ErrorKind kind) {
     switch (kind) {
-        case ErrorKind::usage: return ExitCode::usage;
-        case ErrorKind::connection: return ExitCode::connection;
-        case ErrorKind::auth: return ExitCode::auth;
-        case ErrorKind::failure: break;
+        case ErrorKind::usage:
+            return ExitCode::usage;
+        case ErrorKind::connection:
+            return ExitCode::connection;
+        case ErrorKind::auth:
+            return ExitCode::auth;
+        case ErrorKind::failure:
+            break;
     }
     return ExitCode::failure;
 }

@@ -8,17 +8,24 @@ namespace {
 
 // Prefixes every line but info ones, so confirmations read like the lab's output.
 class LevelPrefix : public spdlog::custom_flag_formatter {
-public:
+  public:
     void format(const spdlog::details::log_msg& msg, const std::tm&,
                 spdlog::memory_buf_t& dest) override {
         std::string_view prefix;
         switch (msg.level) {
             case spdlog::level::trace:
-            case spdlog::level::debug: prefix = "amr: debug: "; break;
-            case spdlog::level::warn: prefix = "amr: warning: "; break;
+            case spdlog::level::debug:
+                prefix = "amr: debug: ";
+                break;
+            case spdlog::level::warn:
+                prefix = "amr: warning: ";
+                break;
             case spdlog::level::err:
-            case spdlog::level::critical: prefix = "amr: error: "; break;
-            default: break;
+            case spdlog::level::critical:
+                prefix = "amr: error: ";
+                break;
+            default:
+                break;
         }
         dest.append(prefix.data(), prefix.data() + prefix.size());
     }
@@ -30,15 +37,21 @@ public:
 }  // namespace
 
 void init(Verbosity verbosity) {
-    auto logger = std::make_shared<spdlog::logger>(
-        "amr", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    auto logger =
+        std::make_shared<spdlog::logger>("amr", std::make_shared<spdlog::sinks::stderr_sink_mt>());
     auto formatter = std::make_unique<spdlog::pattern_formatter>();
     formatter->add_flag<LevelPrefix>('*').set_pattern("%*%v");
     logger->set_formatter(std::move(formatter));
     switch (verbosity) {
-        case Verbosity::quiet: logger->set_level(spdlog::level::err); break;
-        case Verbosity::normal: logger->set_level(spdlog::level::info); break;
-        case Verbosity::verbose: logger->set_level(spdlog::level::debug); break;
+        case Verbosity::quiet:
+            logger->set_level(spdlog::level::err);
+            break;
+        case Verbosity::normal:
+            logger->set_level(spdlog::level::info);
+            break;
+        case Verbosity::verbose:
+            logger->set_level(spdlog::level::debug);
+            break;
     }
     logger->flush_on(spdlog::level::trace);
     spdlog::set_default_logger(std::move(logger));

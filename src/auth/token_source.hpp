@@ -24,7 +24,7 @@ std::optional<SystemTime> jwt_expiry(std::string_view token);
 SystemTime refresh_time(SystemTime now, SystemTime expiry, std::chrono::milliseconds jitter);
 
 class TokenSource {
-public:
+  public:
     explicit TokenSource(std::string command);
 
     // The current token, fetched on first use. Throws an auth Error (exit 4) when the
@@ -37,7 +37,7 @@ public:
     // Whether a refresh is due now.
     bool due() const;
 
-private:
+  private:
     void fetch();
 
     std::string command_;

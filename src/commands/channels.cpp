@@ -71,8 +71,8 @@ std::string as_json(const Census& census, bool sharded) {
 
 int run_channels(const ChannelsOptions& o, const GlobalOptions& globals) {
     auto settings = config::load_settings(globals.connection);
-    redis::ClusterClient client(settings, o.cluster ? redis::ClusterMode::force
-                                                    : redis::ClusterMode::detect);
+    redis::ClusterClient client(settings,
+                                o.cluster ? redis::ClusterMode::force : redis::ClusterMode::detect);
     Census census;
     for (const auto& node : client.nodes()) count_on(client.connection_to(node), o, census);
 
@@ -101,8 +101,7 @@ CommandSpec channels_command() {
                              "Shard channels (SSUBSCRIBE) instead of ordinary ones");
                 sub.add_flag("--cluster", o->cluster,
                              "Require a Redis Cluster (default: detected from the server)");
-                sub.add_option("-o,--output", o->output,
-                               "text (CHANNEL<TAB>COUNT lines) or json")
+                sub.add_option("-o,--output", o->output, "text (CHANNEL<TAB>COUNT lines) or json")
                     ->check(CLI::IsMember({"text", "json"}))
                     ->type_name("MODE");
                 sub.footer(

@@ -16,7 +16,8 @@ namespace {
 
 std::string preset_names() {
     std::string names;
-    for (const auto& p : message::presets()) names += (names.empty() ? "" : ", ") + std::string(p.name);
+    for (const auto& p : message::presets())
+        names += (names.empty() ? "" : ", ") + std::string(p.name);
     return names;
 }
 
@@ -36,8 +37,7 @@ void add_message_options(CLI::App& sub, MessageOptions& o) {
     sub.add_flag("--raw", o.raw, "Send MESSAGE as it is, without checking that it is JSON");
     sub.add_option("--preset", o.spec.preset,
                    "Build one of the lab's events with fresh ids and timestamp: " + preset_names());
-    sub.add_option("--event", o.spec.event,
-                   "Build {\"event\":NAME, fields..., \"timestamp\":now}");
+    sub.add_option("--event", o.spec.event, "Build {\"event\":NAME, fields..., \"timestamp\":now}");
     sub.add_option("-f,--field", o.spec.fields,
                    "Add or replace a field: KEY=VALUE (a string) or KEY:=JSON (typed); repeatable")
         ->type_name("KEY=VALUE")
@@ -68,7 +68,8 @@ std::string resolve_message(const MessageOptions& o, WhenMissing when_missing) {
         return message::build_message(o.spec, std::chrono::system_clock::now());
     } else if (o.message && *o.message != "-") {
         text = *o.message;
-    } else if (o.message || (when_missing == WhenMissing::read_piped_stdin && !isatty(STDIN_FILENO))) {
+    } else if (o.message ||
+               (when_missing == WhenMissing::read_piped_stdin && !isatty(STDIN_FILENO))) {
         text = read_stdin();
     } else if (when_missing == WhenMissing::use_default_preset) {
         message::MessageSpec spec;
@@ -97,12 +98,13 @@ int check_min_receivers(const MessageOptions& o, long long receivers) {
     return static_cast<int>(ExitCode::too_few_receivers);
 }
 
-std::vector<long long> publish_each(const MessageOptions& o, const std::vector<std::string>& channels,
+std::vector<long long> publish_each(const MessageOptions& o,
+                                    const std::vector<std::string>& channels,
                                     const std::string& text, const config::Settings& settings) {
     std::vector<long long> counts;
     if (o.sharded) {
-        redis::ClusterClient client(settings, o.cluster ? redis::ClusterMode::force
-                                                        : redis::ClusterMode::detect);
+        redis::ClusterClient client(
+            settings, o.cluster ? redis::ClusterMode::force : redis::ClusterMode::detect);
         for (const auto& channel : channels) {
             counts.push_back(client.keyed_command(channel, {"SPUBLISH", channel, text})->integer);
         }
@@ -125,17 +127,19 @@ config::Settings sharded_stream_settings(const MessageOptions& o,
     redis::Connection seed = redis::Connection::open(settings);
     auto topology = redis::discover_topology(seed, settings.host);
     if (!topology) {
-        if (o.cluster) throw Error(ErrorKind::failure, "--cluster: " + seed.endpoint() +
-                                                           " is not a Redis Cluster");
+        if (o.cluster)
+            throw Error(ErrorKind::failure,
+                        "--cluster: " + seed.endpoint() + " is not a Redis Cluster");
         return settings;
     }
     const uint16_t slot = redis::key_slot(channels.front());
     for (const auto& channel : channels) {
         if (redis::key_slot(channel) != slot) {
-            throw usage_error("--sharded --lines sends over one connection, so its channels "
-                              "must share a slot",
-                              "give them one hash tag, e.g. orders:{eu}:created and "
-                              "orders:{eu}:shipped");
+            throw usage_error(
+                "--sharded --lines sends over one connection, so its channels "
+                "must share a slot",
+                "give them one hash tag, e.g. orders:{eu}:created and "
+                "orders:{eu}:shipped");
         }
     }
     return redis::node_settings(settings, topology->primary_for(slot));

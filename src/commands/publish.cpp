@@ -27,7 +27,8 @@ int run_publish(const PublishOptions& o, const GlobalOptions& globals) {
     check_stream_flags(o.stream, o.message);
     std::string channel = o.channel;
     if (channel.empty()) {
-        if (!o.message.spec.preset) throw usage_error("publish needs a CHANNEL", "amr publish CHANNEL MESSAGE");
+        if (!o.message.spec.preset)
+            throw usage_error("publish needs a CHANNEL", "amr publish CHANNEL MESSAGE");
         channel = std::string(message::find_preset(*o.message.spec.preset).channel);
     }
     const std::string text = resolve_message(o.message, WhenMissing::read_piped_stdin);
@@ -44,27 +45,27 @@ int run_publish(const PublishOptions& o, const GlobalOptions& globals) {
 }  // namespace
 
 CommandSpec publish_command() {
-    return {"publish", "Publish one message (JSON by default) to a channel",
-            [](CLI::App& sub, const GlobalOptions& globals) -> Action {
-                auto o = std::make_shared<PublishOptions>();
-                sub.add_option("channel", o->channel,
-                               "Channel to publish to (optional with --preset)")
-                    ->type_name("CHANNEL");
-                sub.add_option("message", o->message.message,
-                               "JSON message; '-' or none with piped stdin reads stdin")
-                    ->type_name("MESSAGE");
-                add_message_options(sub, o->message);
-                add_stream_options(sub, o->stream);
-                sub.footer(
-                    "Examples:\n"
-                    "  amr publish --preset order_created\n"
-                    "  amr publish orders:created '{\"event\":\"order_created\",\"total\":5}'\n"
-                    "  amr publish orders:created --event order_created -f customer=Ann -f total:=5\n"
-                    "  jq -c . order.json | amr publish orders:created --min-receivers 1\n"
-                    "  jq -c '.[]' orders.json | amr publish orders:created --lines\n"
-                    "  amr publish events --file events.jsonl --skip-invalid --retry");
-                return [o, &globals] { return run_publish(*o, globals); };
-            }};
+    return {
+        "publish", "Publish one message (JSON by default) to a channel",
+        [](CLI::App& sub, const GlobalOptions& globals) -> Action {
+            auto o = std::make_shared<PublishOptions>();
+            sub.add_option("channel", o->channel, "Channel to publish to (optional with --preset)")
+                ->type_name("CHANNEL");
+            sub.add_option("message", o->message.message,
+                           "JSON message; '-' or none with piped stdin reads stdin")
+                ->type_name("MESSAGE");
+            add_message_options(sub, o->message);
+            add_stream_options(sub, o->stream);
+            sub.footer(
+                "Examples:\n"
+                "  amr publish --preset order_created\n"
+                "  amr publish orders:created '{\"event\":\"order_created\",\"total\":5}'\n"
+                "  amr publish orders:created --event order_created -f customer=Ann -f total:=5\n"
+                "  jq -c . order.json | amr publish orders:created --min-receivers 1\n"
+                "  jq -c '.[]' orders.json | amr publish orders:created --lines\n"
+                "  amr publish events --file events.jsonl --skip-invalid --retry");
+            return [o, &globals] { return run_publish(*o, globals); };
+        }};
 }
 
 }  // namespace amr::commands

@@ -37,7 +37,7 @@ struct SubscribeOptions {
 // message; a partial chunk goes whenever the socket has nothing more, so no message
 // waits for the next one.
 class QueueSink : public redis::MessageSink {
-public:
+  public:
     QueueSink(output::MessageQueue& queue, std::optional<long long> count)
         : queue_(queue), count_(count) {}
 
@@ -64,7 +64,7 @@ public:
 
     long long received() const { return received_; }
 
-private:
+  private:
     static constexpr size_t chunk_size = 64 * 1024;
     output::MessageQueue& queue_;
     std::optional<long long> count_;
@@ -112,8 +112,8 @@ int run_subscribe(const SubscribeOptions& o, const GlobalOptions& globals) {
     options.backoff.max_attempts = o.reconnect_max;
     options.ping_interval = util::parse_duration(o.ping_interval, "--ping-interval");
     output::MessageQueue queue(util::parse_size(o.buffer, "--buffer"));
-    auto formatter = output::make_formatter(format, output::stdout_wants_colour(),
-                                            o.template_text.value_or(""));
+    auto formatter =
+        output::make_formatter(format, output::stdout_wants_colour(), o.template_text.value_or(""));
     auto settings = config::load_settings(globals.connection);
 
     output::StreamWriter writer(queue, *formatter);
@@ -140,8 +140,8 @@ int run_subscribe(const SubscribeOptions& o, const GlobalOptions& globals) {
     writer.rethrow_failure();
     if (writer.consumer_gone()) return 0;
     if (why == redis::StopReason::deadline && o.count) {
-        spdlog::error("--timeout {} ended after {} of {} message(s)", *o.timeout,
-                      sink.received(), *o.count);
+        spdlog::error("--timeout {} ended after {} of {} message(s)", *o.timeout, sink.received(),
+                      *o.count);
         return static_cast<int>(ExitCode::timeout);
     }
     spdlog::debug("{} message(s) written", writer.written());
@@ -171,7 +171,8 @@ Flavour flavour_of(redis::SubscriptionKind kind) {
                     "Examples:\n"
                     "  amr ssubscribe orders:{eu} orders:{us}\n"
                     "  amr ssubscribe -j --count 1 --timeout 10s orders:{eu}"};
-        case redis::SubscriptionKind::channels: break;
+        case redis::SubscriptionKind::channels:
+            break;
     }
     return {"subscribe", "Stream messages of channels to stdout", "CHANNEL", "Channels",
             "Examples:\n"
@@ -236,8 +237,14 @@ CommandSpec make_spec(redis::SubscriptionKind kind) {
 
 }  // namespace
 
-CommandSpec subscribe_command() { return make_spec(redis::SubscriptionKind::channels); }
-CommandSpec psubscribe_command() { return make_spec(redis::SubscriptionKind::patterns); }
-CommandSpec ssubscribe_command() { return make_spec(redis::SubscriptionKind::shard_channels); }
+CommandSpec subscribe_command() {
+    return make_spec(redis::SubscriptionKind::channels);
+}
+CommandSpec psubscribe_command() {
+    return make_spec(redis::SubscriptionKind::patterns);
+}
+CommandSpec ssubscribe_command() {
+    return make_spec(redis::SubscriptionKind::shard_channels);
+}
 
 }  // namespace amr::commands

@@ -19,7 +19,9 @@ struct LineError {
     std::string what;
 };
 
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
+bool is_blank(char c) {
+    return c == ' ' || c == '\t';
+}
 
 bool is_key_char(char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
@@ -32,19 +34,28 @@ void skip_blanks(std::string_view s, size_t& i) {
 // After a closing quote only blanks and a comment may follow.
 void expect_end(std::string_view line, size_t i) {
     skip_blanks(line, i);
-    if (i < line.size() && line[i] != '#') throw LineError{"unexpected text after the closing quote"};
+    if (i < line.size() && line[i] != '#')
+        throw LineError{"unexpected text after the closing quote"};
 }
 
 char unescape(char c) {
     switch (c) {
-        case 'n': return '\n';
-        case 't': return '\t';
-        case 'r': return '\r';
-        case 'a': return '\a';
-        case 'b': return '\b';
-        case 'f': return '\f';
-        case 'v': return '\v';
-        default: return c;  // \\ \" \'
+        case 'n':
+            return '\n';
+        case 't':
+            return '\t';
+        case 'r':
+            return '\r';
+        case 'a':
+            return '\a';
+        case 'b':
+            return '\b';
+        case 'f':
+            return '\f';
+        case 'v':
+            return '\v';
+        default:
+            return c;  // \\ \" \'
     }
 }
 

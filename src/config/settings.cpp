@@ -16,9 +16,8 @@ extern char** environ;
 namespace amr::config {
 namespace {
 
-const char* const variables[] = {"REDIS_URL", "REDIS_HOST",   "REDIS_PORT",
-                                 "REDIS_USER", "REDIS_KEY",    "REDIS_TLS",
-                                 "REDIS_CACERT", "REDIS_TOKEN_COMMAND"};
+const char* const variables[] = {"REDIS_URL", "REDIS_HOST", "REDIS_PORT",   "REDIS_USER",
+                                 "REDIS_KEY", "REDIS_TLS",  "REDIS_CACERT", "REDIS_TOKEN_COMMAND"};
 
 void apply_url(Settings& s, const std::string& text, const std::string& origin) {
     RedisUrl url = parse_redis_url(text, origin);

@@ -43,7 +43,7 @@ struct Settings {
     // run again before the token expires (see auth/token_source.hpp).
     std::string token_command;
     std::shared_ptr<auth::TokenSource> token;  // made by load_settings from token_command
-    std::string cacert;    // empty: the system's CA store
+    std::string cacert;                        // empty: the system's CA store
     std::string capath;
     std::string cert;
     std::string key;

@@ -20,8 +20,8 @@ void add(rj::Document& d, std::string_view key, rj::Value value) {
 }
 
 void add(rj::Document& d, std::string_view key, const std::string& value) {
-    add(d, key, rj::Value(value.c_str(), static_cast<rj::SizeType>(value.size()),
-                          d.GetAllocator()));
+    add(d, key,
+        rj::Value(value.c_str(), static_cast<rj::SizeType>(value.size()), d.GetAllocator()));
 }
 
 // The lab's payloads, field for field and in its order.
@@ -53,8 +53,8 @@ void fill_preset(rj::Document& d, std::string_view name, util::SystemTime now) {
     add(d, "timestamp", util::local_iso_micro(now));
 }
 
-rj::Value field_value(std::string_view key, std::string_view text,
-                      bool typed, rj::Document::AllocatorType& alloc) {
+rj::Value field_value(std::string_view key, std::string_view text, bool typed,
+                      rj::Document::AllocatorType& alloc) {
     if (!typed) return rj::Value(text.data(), static_cast<rj::SizeType>(text.size()), alloc);
     if (auto problem = check_json(text)) {
         throw usage_error("-f " + std::string(key) + ":=...: value is not valid JSON at byte " +
@@ -71,7 +71,7 @@ void apply_field(rj::Document& d, const std::string& spec) {
     size_t eq = spec.find('=');
     if (eq == std::string::npos || eq == 0 || (eq == 1 && spec[0] == ':')) {
         throw usage_error("-f '" + spec.substr(0, spec.find('=')) +
-                              "': expected KEY=VALUE or KEY:=JSON");
+                          "': expected KEY=VALUE or KEY:=JSON");
     }
     const bool typed = spec[eq - 1] == ':';
     std::string_view key(spec.data(), typed ? eq - 1 : eq);
@@ -100,10 +100,8 @@ void apply_field(rj::Document& d, const std::string& spec) {
 
 const std::vector<Preset>& presets() {
     static const std::vector<Preset> all = {
-        {"order_created", "orders:created"},
-        {"order_shipped", "orders:shipped"},
-        {"inventory_low", "inventory:alerts"},
-        {"customer_notification", "notifications"},
+        {"order_created", "orders:created"},      {"order_shipped", "orders:shipped"},
+        {"inventory_low", "inventory:alerts"},    {"customer_notification", "notifications"},
         {"system_announcement", "notifications"},
     };
     return all;

@@ -32,12 +32,16 @@ bool is_ascii(std::string_view text) {
     return (bits & 0x8080808080808080ULL) == 0;
 }
 
-bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+bool is_space(unsigned char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+bool is_digit(unsigned char c) {
+    return c >= '0' && c <= '9';
+}
 
 // The scan behind plainly_valid(): a cursor over the text.
 class PlainScan {
-public:
+  public:
     explicit PlainScan(std::string_view text)
         : p_(reinterpret_cast<const unsigned char*>(text.data())), end_(p_ + text.size()) {}
 
@@ -82,7 +86,7 @@ public:
         }
     }
 
-private:
+  private:
     static constexpr int max_depth = 64;
 
     void space() {
@@ -101,11 +105,16 @@ private:
 
     bool scalar() {
         switch (*p_) {
-            case '"': return string();
-            case 't': return literal("true");
-            case 'f': return literal("false");
-            case 'n': return literal("null");
-            default: return number();
+            case '"':
+                return string();
+            case 't':
+                return literal("true");
+            case 'f':
+                return literal("false");
+            case 'n':
+                return literal("null");
+            default:
+                return number();
         }
     }
 
@@ -129,9 +138,17 @@ private:
             if (c == '\\') {
                 if (p_ == end_) return false;
                 switch (*p_++) {
-                    case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+                    case '"':
+                    case '\\':
+                    case '/':
+                    case 'b':
+                    case 'f':
+                    case 'n':
+                    case 'r':
+                    case 't':
                         break;
-                    default: return false;
+                    default:
+                        return false;
                 }
             } else if (c < 0x20 || c >= 0x7f) {
                 return false;
@@ -179,7 +196,9 @@ std::optional<JsonProblem> check_json_with(std::string_view text) {
 
 }  // namespace
 
-bool plainly_valid(std::string_view text) { return PlainScan(text).document(); }
+bool plainly_valid(std::string_view text) {
+    return PlainScan(text).document();
+}
 
 std::optional<JsonProblem> check_json(std::string_view text) {
     // publish --lines checks millions of lines: most are plain enough for a quick scan,

@@ -8,8 +8,8 @@
 namespace amr::message {
 
 struct JsonProblem {
-    size_t offset;        // byte offset of the error in the input
-    std::string reason;   // RapidJSON's English description
+    size_t offset;       // byte offset of the error in the input
+    std::string reason;  // RapidJSON's English description
 };
 
 // nullopt when `text` is one complete JSON value (surrounding whitespace allowed).

@@ -47,8 +47,7 @@ size_t utf8_sequence(std::string_view s, size_t i) {
 }
 
 std::string base64(std::string_view in) {
-    static const char table[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    static const char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     std::string out;
     out.reserve((in.size() + 2) / 3 * 4);
     size_t i = 0;
@@ -82,7 +81,7 @@ void write_string(Writer& w, std::string_view text, std::string& scratch) {
 
 // One JSON object per line; every line is valid JSON whatever the payload's bytes.
 class JsonFormatter : public Formatter {
-public:
+  public:
     void append(const Received& m, std::string& out) override {
         line_.Clear();
         Writer w(line_);
@@ -114,7 +113,7 @@ public:
         out += '\n';
     }
 
-private:
+  private:
     // Writes the payload as a JSON value (compacted onto the line) when it is JSON.
     bool write_json_payload(Writer& w, std::string_view payload) {
         if (payload.empty()) return false;
@@ -135,7 +134,7 @@ private:
 };
 
 class RawFormatter : public Formatter {
-public:
+  public:
     void append(const Received& m, std::string& out) override {
         out.append(m.payload);
         out += '\n';
@@ -153,7 +152,7 @@ std::string display(const rj::Value& v) {
 
 // The lab's subscriber window, as text.
 class PrettyFormatter : public Formatter {
-public:
+  public:
     explicit PrettyFormatter(bool colour) : colour_(colour) {}
 
     void append(const Received& m, std::string& out) override {
@@ -178,8 +177,7 @@ public:
             return;
         }
         const auto event = doc.FindMember("event");
-        const std::string event_name =
-            event == doc.MemberEnd() ? "unknown" : display(event->value);
+        const std::string event_name = event == doc.MemberEnd() ? "unknown" : display(event->value);
         if (m.is_pattern) {
             const std::string rule(50, '-');
             out += paint(time, dim) + " Pattern '" + paint(pattern, bold) + "' matched '" +
@@ -196,9 +194,9 @@ public:
         out += rule + "\n";
         out += "Event: " + paint(event_name, cyan) + "\n";
         static const std::pair<const char*, const char*> fields[] = {
-            {"order_id", "Order ID: "},      {"customer", "Customer: "},
-            {"total", "Total: $"},           {"tracking_number", "Tracking: "},
-            {"product_name", "Product: "},   {"current_stock", "Stock Level: "},
+            {"order_id", "Order ID: "},    {"customer", "Customer: "},
+            {"total", "Total: $"},         {"tracking_number", "Tracking: "},
+            {"product_name", "Product: "}, {"current_stock", "Stock Level: "},
             {"message", "Message: "},
         };
         for (const auto& [key, label] : fields) {
@@ -208,7 +206,7 @@ public:
         out += rule + "\n";
     }
 
-private:
+  private:
     static constexpr const char* dim = "\033[2m";
     static constexpr const char* bold = "\033[1m";
     static constexpr const char* cyan = "\033[36m";
@@ -252,10 +250,14 @@ bool append_utf8_sanitised(std::string_view text, std::string& out) {
 std::unique_ptr<Formatter> make_formatter(Format format, bool colour,
                                           std::string_view template_text) {
     switch (format) {
-        case Format::json: return std::make_unique<JsonFormatter>();
-        case Format::raw: return std::make_unique<RawFormatter>();
-        case Format::template_: return make_template_formatter(template_text);
-        case Format::pretty: break;
+        case Format::json:
+            return std::make_unique<JsonFormatter>();
+        case Format::raw:
+            return std::make_unique<RawFormatter>();
+        case Format::template_:
+            return make_template_formatter(template_text);
+        case Format::pretty:
+            break;
     }
     return std::make_unique<PrettyFormatter>(colour);
 }

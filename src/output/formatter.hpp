@@ -25,7 +25,7 @@ struct Received {
 };
 
 class Formatter {
-public:
+  public:
     virtual ~Formatter() = default;
     // Appends the message's text to `out`: ending in a newline, except for templates.
     virtual void append(const Received& message, std::string& out) = 0;

@@ -26,7 +26,7 @@ void append_record(Chunk& chunk, const Received& message);
 bool next_record(const Chunk& chunk, size_t& pos, Received& message);
 
 class MessageQueue {
-public:
+  public:
     explicit MessageQueue(size_t limit_bytes) : limit_(limit_bytes) {}
 
     // Adds a chunk (appended to the last one while that is small), dropping the oldest
@@ -41,7 +41,7 @@ public:
     size_t take_dropped();
     size_t limit() const { return limit_; }
 
-private:
+  private:
     std::mutex mutex_;
     std::condition_variable ready_;
     std::deque<Chunk> chunks_;

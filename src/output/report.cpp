@@ -30,8 +30,7 @@ OutputMode parse_output_mode(const std::string& name) {
     if (name == "report") return OutputMode::report;
     if (name == "count") return OutputMode::count;
     if (name == "json") return OutputMode::json;
-    throw usage_error("--output: unknown mode '" + name + "'",
-                      "modes: auto, report, count, json");
+    throw usage_error("--output: unknown mode '" + name + "'", "modes: auto, report, count, json");
 }
 
 OutputMode resolve_output_mode(OutputMode mode, bool terminal) {
@@ -57,7 +56,8 @@ std::string publish_output(OutputMode mode, const std::string& channel, long lon
             return "[>] Published to channel: '" + channel + "'\n" +
                    "[#] Active subscribers: " + std::to_string(receivers) + "\n" +
                    message_content(message);
-        default: return std::to_string(receivers) + "\n";
+        default:
+            return std::to_string(receivers) + "\n";
     }
 }
 

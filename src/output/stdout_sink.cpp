@@ -17,14 +17,16 @@ void write_stdout(std::string_view data) {
         if (n < 0) {
             if (errno == EINTR) continue;
             if (errno == EPIPE) throw StdoutClosed{};
-            throw Error(ErrorKind::failure, std::string("cannot write to stdout: ") +
-                                                std::strerror(errno));
+            throw Error(ErrorKind::failure,
+                        std::string("cannot write to stdout: ") + std::strerror(errno));
         }
         data.remove_prefix(static_cast<size_t>(n));
     }
 }
 
-bool stdout_is_terminal() { return isatty(STDOUT_FILENO) == 1; }
+bool stdout_is_terminal() {
+    return isatty(STDOUT_FILENO) == 1;
+}
 
 bool stdout_wants_colour() {
     const char* no_colour = std::getenv("NO_COLOR");

@@ -15,9 +15,10 @@ constexpr size_t write_size = 64 * 1024;
 
 void report_dropped(MessageQueue& queue) {
     if (size_t dropped = queue.take_dropped()) {
-        spdlog::warn("dropped the {} oldest message(s): stdout did not keep up and the "
-                     "--buffer of {} bytes was full",
-                     dropped, queue.limit());
+        spdlog::warn(
+            "dropped the {} oldest message(s): stdout did not keep up and the "
+            "--buffer of {} bytes was full",
+            dropped, queue.limit());
     }
 }
 

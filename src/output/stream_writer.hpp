@@ -15,7 +15,7 @@
 namespace amr::output {
 
 class StreamWriter {
-public:
+  public:
     StreamWriter(MessageQueue& queue, Formatter& formatter);
     ~StreamWriter();
 
@@ -29,7 +29,7 @@ public:
     // Rethrows what stopped the writer other than a closed stdout.
     void rethrow_failure();
 
-private:
+  private:
     void loop();
 
     MessageQueue& queue_;

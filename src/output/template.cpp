@@ -75,7 +75,7 @@ std::string shown(char c) {
 }
 
 class Compiler {
-public:
+  public:
     explicit Compiler(std::string_view text) : text_(text) {}
 
     std::vector<Part> compile() {
@@ -87,8 +87,7 @@ public:
             const char c = text_[i];
             if (c == '\\') {
                 if (i + 1 == text_.size()) {
-                    throw fault("'\\' at the end of the template", i,
-                                "write \\\\ for a backslash");
+                    throw fault("'\\' at the end of the template", i, "write \\\\ for a backslash");
                 }
                 literal(escaped(text_[i + 1], i));
                 i += 2;
@@ -120,7 +119,7 @@ public:
         return std::move(parts_);
     }
 
-private:
+  private:
     static Error fault(const std::string& what, size_t pos, std::string hint = placeholder_help) {
         return usage_error("--template: " + what + " at byte " + std::to_string(pos + 1),
                            std::move(hint));
@@ -128,13 +127,20 @@ private:
 
     char escaped(char e, size_t pos) const {
         switch (e) {
-            case 't': return '\t';
-            case 'n': return '\n';
-            case 'r': return '\r';
-            case '0': return '\0';
-            case 'e': return '\x1b';
-            case '\\': return '\\';
-            default: break;
+            case 't':
+                return '\t';
+            case 'n':
+                return '\n';
+            case 'r':
+                return '\r';
+            case '0':
+                return '\0';
+            case 'e':
+                return '\x1b';
+            case '\\':
+                return '\\';
+            default:
+                break;
         }
         throw fault("unknown escape '\\" + shown(e) + "'", pos,
                     "escapes: \\t \\n \\r \\0 \\e \\\\ (write \\\\ for a backslash)");
@@ -248,7 +254,7 @@ private:
 };
 
 class TemplateFormatter : public Formatter {
-public:
+  public:
     explicit TemplateFormatter(std::vector<Part> parts) : parts_(std::move(parts)) {}
 
     void append(const Received& m, std::string& out) override {
@@ -258,13 +264,21 @@ public:
         const auto secs = std::chrono::floor<std::chrono::seconds>(since);
         for (Part& p : parts_) {
             switch (p.kind) {
-                case Kind::literal: out += p.text; break;
-                case Kind::channel: out += m.channel; break;
-                case Kind::pattern: out += m.pattern; break;
+                case Kind::literal:
+                    out += p.text;
+                    break;
+                case Kind::channel:
+                    out += m.channel;
+                    break;
+                case Kind::pattern:
+                    out += m.pattern;
+                    break;
                 case Kind::type:
                     out += m.is_pattern ? "pmessage" : m.is_sharded ? "smessage" : "message";
                     break;
-                case Kind::payload: out += m.payload; break;
+                case Kind::payload:
+                    out += m.payload;
+                    break;
                 case Kind::data:
                     if (!parsed) {
                         root = parse(m.payload);
@@ -290,7 +304,7 @@ public:
         }
     }
 
-private:
+  private:
     // The payload as a JSON document, or null when it is not exactly one JSON value.
     const rj::Value* parse(std::string_view payload) {
         doc_.reset();

@@ -17,7 +17,7 @@ struct Line {
 };
 
 class LineReader {
-public:
+  public:
     // Reads up to `size` bytes into `buffer`: the count, 0 at the end of input, or -1
     // with errno set (EINTR is not an error: refill() returns with nothing new).
     using ReadFn = std::function<ssize_t(char* buffer, size_t size)>;
@@ -39,7 +39,7 @@ public:
     uint64_t lines_seen() const { return line_number_; }
     uint64_t empty_lines() const { return empty_lines_; }
 
-private:
+  private:
     ReadFn read_;
     std::string source_;
     size_t block_size_;

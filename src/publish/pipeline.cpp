@@ -42,7 +42,8 @@ Pipeline::Pipeline(redis::Connection connection, PipelineOptions options)
     options_.window = std::max<size_t>(options_.window, 1);
     // A quarter of the window per write keeps the server busy while replies come back.
     batch_ = std::max<size_t>(options_.window / 4, 1);
-    for (const auto& channel : options_.channels) prefixes_.push_back(publish_prefix(channel, options_.verb));
+    for (const auto& channel : options_.channels)
+        prefixes_.push_back(publish_prefix(channel, options_.verb));
     stats_.channel_receivers.assign(options_.channels.size(), 0);
 }
 

@@ -45,7 +45,7 @@ struct PipelineStats {
 };
 
 class Pipeline {
-public:
+  public:
     Pipeline(redis::Connection connection, PipelineOptions options);
 
     // Queues the message of input line `line`: one PUBLISH per channel. Sends when a batch
@@ -74,7 +74,7 @@ public:
     uint64_t added() const { return added_; }
     const PipelineStats& stats() const { return stats_; }
 
-private:
+  private:
     struct Entry {
         uint64_t line;
         size_t end;        // offset in buffer_ just past this command

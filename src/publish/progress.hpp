@@ -8,7 +8,7 @@
 namespace amr::publish {
 
 class Progress {
-public:
+  public:
     // Shows nothing unless `enabled` (stderr is a terminal and info messages are wanted).
     explicit Progress(bool enabled);
     ~Progress();
@@ -22,7 +22,7 @@ public:
     // stderr is a terminal and the logger prints info lines (not -q).
     static bool wanted();
 
-private:
+  private:
     using Clock = std::chrono::steady_clock;
     bool enabled_;
     bool shown_ = false;

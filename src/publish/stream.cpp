@@ -40,9 +40,10 @@ bool wait_for_input(int input_fd, Pipeline& pipeline) {
         pollfd fds[] = {
             {input_fd, POLLIN, 0}, {pipeline.fd(), POLLIN, 0}, {util::stop_signal_fd(), POLLIN, 0}};
         // A token refresh may fall due while the input is quiet: look every second.
-        const auto left = std::min<std::chrono::milliseconds>(
-            std::chrono::ceil<std::chrono::milliseconds>(ping_at - std::chrono::steady_clock::now()),
-            std::chrono::seconds(1));
+        const auto left =
+            std::min<std::chrono::milliseconds>(std::chrono::ceil<std::chrono::milliseconds>(
+                                                    ping_at - std::chrono::steady_clock::now()),
+                                                std::chrono::seconds(1));
         const int n = ::poll(fds, 3, static_cast<int>(std::max<long long>(left.count(), 0)));
         if (n < 0 && errno != EINTR) return true;  // let read(2) say what is wrong
         if (n > 0 && fds[0].revents != 0) return true;

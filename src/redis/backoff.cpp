@@ -15,7 +15,8 @@ bool sleep_unless_stopped(std::chrono::milliseconds ms) {
     pollfd fd{util::stop_signal_fd(), POLLIN, 0};
     auto until = std::chrono::steady_clock::now() + ms;
     while (!util::stop_requested()) {
-        auto left = std::chrono::ceil<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+        auto left =
+            std::chrono::ceil<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
         if (left.count() <= 0) return true;
         poll(&fd, 1, static_cast<int>(left.count()));
     }

@@ -19,12 +19,12 @@ struct BackoffPolicy {
 };
 
 class Backoff {
-public:
+  public:
     explicit Backoff(BackoffPolicy policy);
     // The wait before attempt `attempt` (1-based): uniform in [0, min(cap, first*2^(attempt-1))].
     std::chrono::milliseconds delay(int attempt);
 
-private:
+  private:
     BackoffPolicy policy_;
     std::mt19937_64 random_;
 };

@@ -10,8 +10,7 @@ constexpr int max_redirects = 5;
 }  // namespace
 
 ClusterClient::ClusterClient(config::Settings seed, ClusterMode mode)
-    : settings_(std::move(seed)),
-      seed_(std::make_unique<Connection>(Connection::open(settings_))) {
+    : settings_(std::move(seed)), seed_(std::make_unique<Connection>(Connection::open(settings_))) {
     topology_ = discover_topology(*seed_, settings_.host);
     if (!topology_ && mode == ClusterMode::force) {
         throw Error(ErrorKind::failure, "--cluster: " + seed_->endpoint() +
@@ -29,8 +28,8 @@ Connection& ClusterClient::connection_to(const NodeAddress& node) {
     for (auto& [address, connection] : nodes_) {
         if (address == node) return *connection;
     }
-    nodes_.emplace_back(node,
-                        std::make_unique<Connection>(Connection::open(node_settings(settings_, node))));
+    nodes_.emplace_back(
+        node, std::make_unique<Connection>(Connection::open(node_settings(settings_, node))));
     return *nodes_.back().second;
 }
 

@@ -14,7 +14,7 @@
 namespace amr::redis {
 
 class ClusterClient {
-public:
+  public:
     // Connects to the host the settings name and asks it for the topology.
     ClusterClient(config::Settings seed, ClusterMode mode);
 
@@ -28,7 +28,7 @@ public:
     // other than redirections throw.
     ReplyPtr keyed_command(std::string_view key, const std::vector<std::string_view>& args);
 
-private:
+  private:
     Connection& owner_of(uint16_t slot);
 
     config::Settings settings_;

@@ -52,8 +52,8 @@ std::vector<const char*> argv_of(const std::vector<std::string_view>& args,
 
 Error reply_error(std::string_view reply, std::string_view command) {
     std::string text(reply);
-    if (starts_with_any(text, {"WRONGPASS", "NOAUTH", "NOPERM", "ERR invalid password",
-                               "ERR AUTH", "ERR Client sent AUTH", "ERR invalid username"})) {
+    if (starts_with_any(text, {"WRONGPASS", "NOAUTH", "NOPERM", "ERR invalid password", "ERR AUTH",
+                               "ERR Client sent AUTH", "ERR invalid username"})) {
         return Error(ErrorKind::auth, std::string(command) + " refused: " + text, auth_hint);
     }
     return Error(ErrorKind::failure, std::string(command) + " failed: " + text);
@@ -137,7 +137,8 @@ void Connection::send_auth(const std::string& password) {
 
 void Connection::throw_io_error(std::string_view during) const {
     std::string detail = context_->errstr;
-    if (context_->err == REDIS_ERR_EOF || detail.empty()) detail = "the server closed the connection";
+    if (context_->err == REDIS_ERR_EOF || detail.empty())
+        detail = "the server closed the connection";
     throw Error(ErrorKind::connection, std::string(during) + " " + endpoint() + ": " + detail,
                 connection_hint);
 }
@@ -195,17 +196,19 @@ size_t Connection::read_raw(char* buf, size_t size) {
         if (err == SSL_ERROR_SYSCALL && (errno == EAGAIN || errno == EINTR)) return 0;
         throw Error(ErrorKind::connection,
                     "lost the connection to " + endpoint() + ": " +
-                        (err == SSL_ERROR_ZERO_RETURN || n == 0 ? std::string("the server closed the connection")
-                                                                : "TLS read failed"),
+                        (err == SSL_ERROR_ZERO_RETURN || n == 0
+                             ? std::string("the server closed the connection")
+                             : "TLS read failed"),
                     connection_hint);
     }
     ssize_t n = recv(context_->fd, buf, size, 0);
     if (n > 0) return static_cast<size_t>(n);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return 0;
-    throw Error(ErrorKind::connection,
-                "lost the connection to " + endpoint() + ": " +
-                    (n == 0 ? std::string("the server closed the connection") : std::strerror(errno)),
-                connection_hint);
+    throw Error(
+        ErrorKind::connection,
+        "lost the connection to " + endpoint() + ": " +
+            (n == 0 ? std::string("the server closed the connection") : std::strerror(errno)),
+        connection_hint);
 }
 
 void Connection::append_formatted(std::string_view resp) {
@@ -221,12 +224,14 @@ void Connection::read_available() {
 ReplyPtr Connection::buffered_reply() {
     void* raw = nullptr;
     if (redisGetReplyFromReader(context_.get(), &raw) != REDIS_OK) {
-        throw Error(ErrorKind::failure, std::string("bad reply from the server: ") +
-                                            context_->errstr);
+        throw Error(ErrorKind::failure,
+                    std::string("bad reply from the server: ") + context_->errstr);
     }
     return ReplyPtr(static_cast<redisReply*>(raw));
 }
 
-bool Connection::tls_pending() const { return ssl_ != nullptr && SSL_pending(ssl_) > 0; }
+bool Connection::tls_pending() const {
+    return ssl_ != nullptr && SSL_pending(ssl_) > 0;
+}
 
 }  // namespace amr::redis

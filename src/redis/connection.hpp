@@ -32,7 +32,7 @@ inline Error reply_error(const redisReply* reply, std::string_view command) {
 }
 
 class Connection {
-public:
+  public:
     // RESP3 lets a subscribed connection run AUTH (token refresh); servers without it
     // (no HELLO) get RESP2.
     enum class Protocol { resp2, resp3_preferred };
@@ -76,7 +76,7 @@ public:
     const config::Settings& settings() const { return settings_; }
     std::string endpoint() const;
 
-private:
+  private:
     Connection(ContextPtr context, SSL* ssl, config::Settings settings)
         : context_(std::move(context)), ssl_(ssl), settings_(std::move(settings)) {}
 

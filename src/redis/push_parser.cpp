@@ -16,7 +16,9 @@ constexpr int max_depth = 8;
 }
 
 // The line after the type byte at `pos`; npos when the CRLF has not arrived yet.
-size_t line_end(std::string_view data, size_t pos) { return data.find("\r\n", pos); }
+size_t line_end(std::string_view data, size_t pos) {
+    return data.find("\r\n", pos);
+}
 
 bool parse_length(std::string_view text, long long& value, size_t offset) {
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -44,7 +46,7 @@ size_t parse_value(std::string_view data, size_t pos, std::string_view& scalar, 
         case '(':
             scalar = line;
             if (top) {
-                top->type = type == '-' ? Frame::Type::error
+                top->type = type == '-'   ? Frame::Type::error
                             : type == ':' ? Frame::Type::integer
                                           : Frame::Type::simple;
                 top->text = line;
@@ -66,7 +68,8 @@ size_t parse_value(std::string_view data, size_t pos, std::string_view& scalar, 
             }
             const size_t end = after_line + static_cast<size_t>(len);
             if (end + 2 > data.size()) return std::string_view::npos;
-            if (data[end] != '\r' || data[end + 1] != '\n') protocol_error(end, "bad bulk string end");
+            if (data[end] != '\r' || data[end + 1] != '\n')
+                protocol_error(end, "bad bulk string end");
             scalar = data.substr(after_line, static_cast<size_t>(len));
             if (top) {
                 top->type = type == '!' ? Frame::Type::error : Frame::Type::simple;
@@ -96,7 +99,8 @@ size_t parse_value(std::string_view data, size_t pos, std::string_view& scalar, 
             scalar = {};
             return at;
         }
-        default: protocol_error(pos, "unknown type byte");
+        default:
+            protocol_error(pos, "unknown type byte");
     }
 }
 

@@ -14,8 +14,8 @@ struct Frame {
     Type type = Type::null;
     // Arrays and pushes: the first items (bulk or simple strings, integers as text).
     std::array<std::string_view, 4> items;
-    size_t count = 0;        // items in the array (may exceed items.size())
-    std::string_view text;   // error and simple strings, integer text
+    size_t count = 0;       // items in the array (may exceed items.size())
+    std::string_view text;  // error and simple strings, integer text
 };
 
 // Parses the frame at the start of `data` into `frame`; returns the bytes it took, or 0

@@ -11,7 +11,7 @@
 namespace amr::redis {
 
 class PushReader {
-public:
+  public:
     // Starts over with what hiredis had read but not parsed.
     void reset(const std::string& unparsed);
     // One read from `connection` (call when poll() says readable); false when nothing
@@ -20,7 +20,7 @@ public:
     // The next whole frame, or false. The frame's views are valid until the next read.
     bool next(Frame& frame);
 
-private:
+  private:
     std::vector<char> buffer_;  // [start_, end_) is not parsed yet
     size_t start_ = 0;
     size_t end_ = 0;

@@ -24,18 +24,24 @@ int poll_timeout_ms(Clock::time_point until) {
 
 const char* verb(SubscriptionKind kind) {
     switch (kind) {
-        case SubscriptionKind::patterns: return "PSUBSCRIBE";
-        case SubscriptionKind::shard_channels: return "SSUBSCRIBE";
-        case SubscriptionKind::channels: break;
+        case SubscriptionKind::patterns:
+            return "PSUBSCRIBE";
+        case SubscriptionKind::shard_channels:
+            return "SSUBSCRIBE";
+        case SubscriptionKind::channels:
+            break;
     }
     return "SUBSCRIBE";
 }
 
 const char* noun(SubscriptionKind kind) {
     switch (kind) {
-        case SubscriptionKind::patterns: return "pattern";
-        case SubscriptionKind::shard_channels: return "shard channel";
-        case SubscriptionKind::channels: break;
+        case SubscriptionKind::patterns:
+            return "pattern";
+        case SubscriptionKind::shard_channels:
+            return "shard channel";
+        case SubscriptionKind::channels:
+            break;
     }
     return "channel";
 }
@@ -62,7 +68,6 @@ bool erase_one(std::vector<T>& v, const T& value) {
 
 }  // namespace
 
-
 Subscriber::Subscriber(config::Settings settings, SubscriberOptions options)
     : settings_(std::move(settings)),
       options_(std::move(options)),
@@ -75,8 +80,8 @@ Subscriber::~Subscriber() = default;
 
 Connection Subscriber::open(const config::Settings& s) const {
     // Signed in with a token, a subscribed connection must re-run AUTH: RESP3 allows it.
-    return Connection::open(s, settings_.token ? Connection::Protocol::resp3_preferred
-                                               : Connection::Protocol::resp2);
+    return Connection::open(
+        s, settings_.token ? Connection::Protocol::resp3_preferred : Connection::Protocol::resp2);
 }
 
 Subscriber::Link& Subscriber::link_to(const NodeAddress& node) {
@@ -131,8 +136,8 @@ void Subscriber::refresh_topology() {
     std::optional<Error> failure;
     for (const auto& node : candidates) {
         try {
-            Connection c = Connection::open(candidates.front() == node ? settings_
-                                                                       : node_settings(settings_, node));
+            Connection c = Connection::open(
+                candidates.front() == node ? settings_ : node_settings(settings_, node));
             if (auto t = discover_topology(c, settings_.host)) {
                 topology_ = std::move(t);
                 return;
@@ -148,7 +153,8 @@ void Subscriber::refresh_topology() {
 void Subscriber::lose(size_t index, const Error& why) {
     Link& link = *links_[index];
     auto keep = [&](const Subscription& s) {
-        if (std::find(desired_.begin(), desired_.end(), s) != desired_.end()) homeless_.push_back(s);
+        if (std::find(desired_.begin(), desired_.end(), s) != desired_.end())
+            homeless_.push_back(s);
     };
     for (const auto& s : link.names) keep(s);
     for (const auto& group : link.pending) {
@@ -215,9 +221,10 @@ void Subscriber::forget(Link& link, const PubSubEvent& e) {
     }
     // Still wanted: the server moved a shard channel's slot away.
     homeless_.push_back(s);
-    spdlog::warn("shard channel '{}' left {} (failover or slot migration); subscribing where "
-                 "it lives now",
-                 s.name, link.node.str());
+    spdlog::warn(
+        "shard channel '{}' left {} (failover or slot migration); subscribing where "
+        "it lives now",
+        s.name, link.node.str());
     recover_at_ = Clock::now();
 }
 
@@ -235,9 +242,14 @@ bool Subscriber::handle(Link& link, const Frame& frame, MessageSink& sink) {
     switch (e.kind) {
         case Kind::message:
         case Kind::pmessage:
-        case Kind::smessage: return sink.on_message(e);
-        case Kind::subscribed: confirm(link, e); break;
-        case Kind::unsubscribed: forget(link, e); break;
+        case Kind::smessage:
+            return sink.on_message(e);
+        case Kind::subscribed:
+            confirm(link, e);
+            break;
+        case Kind::unsubscribed:
+            forget(link, e);
+            break;
         case Kind::error:
             if (topology_ && is_cluster_churn(e.payload) && !link.pending.empty()) {
                 auto group = std::move(link.pending.front());
@@ -249,7 +261,8 @@ bool Subscriber::handle(Link& link, const Frame& frame, MessageSink& sink) {
                 break;
             }
             throw reply_error(e.payload, verb(options_.kind));
-        default: break;
+        default:
+            break;
     }
     return true;
 }
@@ -258,9 +271,9 @@ Clock::time_point Subscriber::next_timer(Deadline deadline) const {
     Clock::time_point t = deadline.value_or(never);
     if (!homeless_.empty()) t = std::min(t, recover_at_);
     if (settings_.token && settings_.token->refresh_at()) {
-        t = std::min(t, Clock::now() + std::chrono::ceil<std::chrono::milliseconds>(
-                                           *settings_.token->refresh_at() -
-                                           std::chrono::system_clock::now()));
+        t = std::min(t, Clock::now() +
+                            std::chrono::ceil<std::chrono::milliseconds>(
+                                *settings_.token->refresh_at() - std::chrono::system_clock::now()));
     }
     for (const auto& link : links_) {
         t = std::min(t, link->pong_due != never ? link->pong_due : link->next_ping);
@@ -322,14 +335,21 @@ StopReason Subscriber::run(Deadline deadline, MessageSink& sink) {
         if (options_.kind == SubscriptionKind::shard_channels) {
             topology_ = discover_topology(seed, settings_.host);
             if (!topology_ && options_.cluster == ClusterMode::force) {
-                throw Error(ErrorKind::failure, "--cluster: " + seed.endpoint() +
-                                                    " is not a Redis Cluster (CLUSTER SLOTS refused)");
+                throw Error(ErrorKind::failure,
+                            "--cluster: " + seed.endpoint() +
+                                " is not a Redis Cluster (CLUSTER SLOTS refused)");
             }
         }
         if (!topology_) {
             NodeAddress node{settings_.host, settings_.port};
-            links_.push_back(std::make_unique<Link>(Link{
-                node, std::move(seed), {}, {}, {}, Clock::now() + options_.ping_interval, never, 0}));
+            links_.push_back(std::make_unique<Link>(Link{node,
+                                                         std::move(seed),
+                                                         {},
+                                                         {},
+                                                         {},
+                                                         Clock::now() + options_.ping_interval,
+                                                         never,
+                                                         0}));
             links_.back()->reader.reset(links_.back()->connection.take_unparsed());
         }
     }
@@ -376,7 +396,8 @@ StopReason Subscriber::run(Deadline deadline, MessageSink& sink) {
         if (fds[links_.size()].revents) read_control();
         for (size_t i = links_.size(); i-- > 0;) {
             Link& link = *links_[i];
-            if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)) && !link.connection.tls_pending()) {
+            if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)) &&
+                !link.connection.tls_pending()) {
                 continue;
             }
             try {

@@ -28,7 +28,7 @@ using Deadline = std::optional<Clock::time_point>;
 
 // Where the messages go. Views in the event are valid only during the call.
 class MessageSink {
-public:
+  public:
     virtual ~MessageSink() = default;
     // Returns false to stop.
     virtual bool on_message(const PubSubEvent& event) = 0;
@@ -57,7 +57,7 @@ struct SubscriberOptions {
 enum class StopReason { signal, deadline, done };
 
 class Subscriber {
-public:
+  public:
     Subscriber(config::Settings settings, SubscriberOptions options);
     ~Subscriber();
 
@@ -66,7 +66,7 @@ public:
     // repaired unless options.reconnect is false (then the loss is thrown).
     StopReason run(Deadline deadline, MessageSink& sink);
 
-private:
+  private:
     struct Link;
 
     Connection open(const config::Settings& s) const;
@@ -92,7 +92,7 @@ private:
     std::vector<Subscription> homeless_;  // wanted, waiting to be (re)subscribed
     std::optional<Topology> topology_;    // set when shard channels live in a cluster
     Backoff backoff_;
-    int attempt_ = 0;                     // failed recovery attempts in a row
+    int attempt_ = 0;  // failed recovery attempts in a row
     Clock::time_point recover_at_ = Clock::time_point::max();
     bool confirmed_once_ = false;
     bool recovering_ = false;  // say when everything is subscribed again

@@ -22,7 +22,8 @@ void Subscriber::read_control() {
     control_buffer_.append(buf, static_cast<size_t>(n));
     size_t eol;
     while ((eol = control_buffer_.find('\n')) != std::string::npos) {
-        const ControlCommand command = parse_control(std::string_view(control_buffer_).substr(0, eol));
+        const ControlCommand command =
+            parse_control(std::string_view(control_buffer_).substr(0, eol));
         control_buffer_.erase(0, eol + 1);
         try {
             apply(command);

@@ -19,7 +19,8 @@ std::string openssl_error() {
 
 bool is_ip_address(const std::string& host) {
     unsigned char buf[sizeof(struct in6_addr)];
-    return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
+    return inet_pton(AF_INET, host.c_str(), buf) == 1 ||
+           inet_pton(AF_INET6, host.c_str(), buf) == 1;
 }
 
 }  // namespace
@@ -34,8 +35,8 @@ SslCtxPtr make_ssl_context(const config::Settings& s) {
         const char* file = s.cacert.empty() ? nullptr : s.cacert.c_str();
         const char* dir = s.capath.empty() ? nullptr : s.capath.c_str();
         if (SSL_CTX_load_verify_locations(ctx.get(), file, dir) != 1) {
-            std::string what = file ? "--cacert/REDIS_CACERT file " + s.cacert
-                                    : "--capath directory " + s.capath;
+            std::string what =
+                file ? "--cacert/REDIS_CACERT file " + s.cacert : "--capath directory " + s.capath;
             throw usage_error("cannot load CA certificates from " + what + ": " + openssl_error());
         }
     } else if (SSL_CTX_set_default_verify_paths(ctx.get()) != 1) {
@@ -77,12 +78,13 @@ Error handshake_error(SSL* ssl, const std::string& hiredis_error, const config::
         // more: the read times out and OpenSSL has no reason to give.
         const bool timed_out = hiredis_error.find("(null)") != std::string::npos ||
                                hiredis_error.find("temporarily unavailable") != std::string::npos;
-        const std::string detail = timed_out ? "no TLS answer before --connect-timeout" : hiredis_error;
+        const std::string detail =
+            timed_out ? "no TLS answer before --connect-timeout" : hiredis_error;
         return Error(ErrorKind::connection, "TLS handshake with " + where + " failed: " + detail,
                      "check that the server speaks TLS on this port (--no-tls for a plain one)");
     }
-    std::string message = "TLS certificate of " + where + " not accepted: " +
-                          X509_verify_cert_error_string(result);
+    std::string message =
+        "TLS certificate of " + where + " not accepted: " + X509_verify_cert_error_string(result);
     if (result == X509_V_ERR_HOSTNAME_MISMATCH || result == X509_V_ERR_IP_ADDRESS_MISMATCH) {
         return Error(ErrorKind::connection, message,
                      "the certificate is not for '" + s.host +

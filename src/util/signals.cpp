@@ -34,7 +34,9 @@ int stop_signal_fd() {
     return pipe_fds[0];
 }
 
-bool stop_requested() { return stopped != 0; }
+bool stop_requested() {
+    return stopped != 0;
+}
 
 void request_stop() {
     stop_signal_fd();

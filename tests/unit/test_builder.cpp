@@ -103,8 +103,8 @@ TEST_CASE("build_message: order_created preset") {
 
 TEST_CASE("build_message: order_shipped preset") {
     rapidjson::Document d = parse_object(build_message(preset("order_shipped"), lab_time()));
-    CHECK(member_names(d) == std::vector<std::string>{"event", "order_id", "tracking_number",
-                                                      "carrier", "timestamp"});
+    CHECK(member_names(d) ==
+          std::vector<std::string>{"event", "order_id", "tracking_number", "carrier", "timestamp"});
     CHECK(str(d["event"]) == "order_shipped");
     CHECK(str(d["order_id"]) == "ORD-20251120123114");
     CHECK(str(d["tracking_number"]) == "TRK-123114");
@@ -147,8 +147,7 @@ TEST_CASE("build_message: system_announcement preset") {
                               R"("priority":"high","timestamp":")") +
                       lab_stamp + "\"}");
     rapidjson::Document d = parse_object(text);
-    CHECK(member_names(d) ==
-          std::vector<std::string>{"event", "message", "priority", "timestamp"});
+    CHECK(member_names(d) == std::vector<std::string>{"event", "message", "priority", "timestamp"});
 }
 
 TEST_CASE("build_message: every preset is valid JSON with a lab timestamp") {
@@ -234,14 +233,13 @@ TEST_CASE("build_message: KEY=VALUE fields are strings") {
 }
 
 TEST_CASE("build_message: KEY:=JSON fields are typed") {
-    rapidjson::Document d = parse_object(build_message(
-        event("e", {"n:=42", "neg:=-7", "f:=1.5", "t:=true", "no:=false", "z:=null",
-                    "arr:=[1,\"x\",null]", "obj:={\"a\":{\"b\":[true]}}", "s:=\"quoted\"",
-                    "big:=12345678901234567890", "ws:=  3  "}),
-        lab_time()));
+    rapidjson::Document d = parse_object(
+        build_message(event("e", {"n:=42", "neg:=-7", "f:=1.5", "t:=true", "no:=false", "z:=null",
+                                  "arr:=[1,\"x\",null]", "obj:={\"a\":{\"b\":[true]}}",
+                                  "s:=\"quoted\"", "big:=12345678901234567890", "ws:=  3  "}),
+                      lab_time()));
     CHECK(member_names(d) == std::vector<std::string>{"event", "n", "neg", "f", "t", "no", "z",
-                                                      "arr", "obj", "s", "big", "ws",
-                                                      "timestamp"});
+                                                      "arr", "obj", "s", "big", "ws", "timestamp"});
     REQUIRE(d["n"].IsInt());
     CHECK(d["n"].GetInt() == 42);
     CHECK(d["neg"].GetInt() == -7);
@@ -265,8 +263,7 @@ TEST_CASE("build_message: KEY:=JSON fields are typed") {
 
 TEST_CASE("build_message: typed values are written compactly and exactly") {
     CHECK(build_message(event("e", {"o:={ \"a\" : [ 1 , 2 ] }", "p:=0.1"}), lab_time()) ==
-          std::string(R"({"event":"e","o":{"a":[1,2]},"p":0.1,"timestamp":")") + lab_stamp +
-              "\"}");
+          std::string(R"({"event":"e","o":{"a":[1,2]},"p":0.1,"timestamp":")") + lab_stamp + "\"}");
 }
 
 TEST_CASE("build_message: a field replaces an existing key in place") {
@@ -291,9 +288,9 @@ TEST_CASE("build_message: the timestamp field can be replaced in place") {
 TEST_CASE("build_message: new keys go before timestamp") {
     rapidjson::Document d = parse_object(
         build_message(preset("inventory_low", {"warehouse=W1", "urgent:=true"}), lab_time()));
-    CHECK(member_names(d) ==
-          std::vector<std::string>{"event", "product_id", "product_name", "current_stock",
-                                   "threshold", "warehouse", "urgent", "timestamp"});
+    CHECK(member_names(d) == std::vector<std::string>{"event", "product_id", "product_name",
+                                                      "current_stock", "threshold", "warehouse",
+                                                      "urgent", "timestamp"});
     CHECK(str(d["timestamp"]) == lab_stamp);
 }
 

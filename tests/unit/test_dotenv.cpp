@@ -183,13 +183,14 @@ TEST_CASE("parse_dotenv: multi-line double-quoted values") {
 }
 
 TEST_CASE("parse_dotenv: lab's two .env styles") {
-    EnvMap plain = parse_dotenv("REDIS_HOST=amr-exercise-1a2b3c4d.eastus.redis.azure.net\n"
-                                "REDIS_KEY=AbC+dEf/GhI=\n",
-                                ".env");
+    EnvMap plain = parse_dotenv(
+        "REDIS_HOST=amr-exercise-1a2b3c4d.eastus.redis.azure.net\n"
+        "REDIS_KEY=AbC+dEf/GhI=\n",
+        ".env");
     CHECK(plain.at("REDIS_HOST") == "amr-exercise-1a2b3c4d.eastus.redis.azure.net");
     CHECK(plain.at("REDIS_KEY") == "AbC+dEf/GhI=");
-    EnvMap entra = parse_dotenv("export REDIS_HOST=\"amr-exercise-1a2b3c4d.eastus.redis.azure.net\"\n",
-                                ".env");
+    EnvMap entra = parse_dotenv(
+        "export REDIS_HOST=\"amr-exercise-1a2b3c4d.eastus.redis.azure.net\"\n", ".env");
     CHECK(entra.at("REDIS_HOST") == "amr-exercise-1a2b3c4d.eastus.redis.azure.net");
 }
 

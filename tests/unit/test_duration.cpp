@@ -35,9 +35,9 @@ TEST_CASE("parse_duration: a fraction of a millisecond rounds up") {
 }
 
 TEST_CASE("parse_duration: bad durations are usage errors naming the option and text") {
-    for (const std::string bad : {"", "0", "0s", "0ms", "-1", "-1s", "10x", "s", "ms", "abc", "10 s",
-                            " 10", "10S", "10sec", "1.5.5s", "inf", "nan", "0x10", "1e3",
-                            "10ms5"}) {
+    for (const std::string bad :
+         {"",     "0",   "0s",  "0ms",   "-1",     "-1s", "10x", "s",    "ms",  "abc",
+          "10 s", " 10", "10S", "10sec", "1.5.5s", "inf", "nan", "0x10", "1e3", "10ms5"}) {
         CAPTURE(bad);
         try {
             parse_duration(bad, "--timeout");

@@ -189,19 +189,18 @@ TEST_CASE("pretty: the other lab events") {
           t + " Message on 'orders:shipped'\n" + box_rule +
               "\nEvent: order_shipped\nOrder ID: ORD-20251120123114\nTracking: TRK-123114\n" +
               box_rule + "\n");
+    CHECK(
+        format(Format::pretty, message("inventory:alerts",
+                                       R"({"event":"inventory_low","product_id":"PROD-12345",)"
+                                       R"("product_name":"Wireless Headphones","current_stock":5,)"
+                                       R"("threshold":10,"timestamp":"x"})")) ==
+        t + " Message on 'inventory:alerts'\n" + box_rule +
+            "\nEvent: inventory_low\nProduct: Wireless Headphones\nStock Level: 5\n" + box_rule +
+            "\n");
     CHECK(format(Format::pretty,
-                 message("inventory:alerts",
-                         R"({"event":"inventory_low","product_id":"PROD-12345",)"
-                         R"("product_name":"Wireless Headphones","current_stock":5,)"
-                         R"("threshold":10,"timestamp":"x"})")) ==
-          t + " Message on 'inventory:alerts'\n" + box_rule +
-              "\nEvent: inventory_low\nProduct: Wireless Headphones\nStock Level: 5\n" +
-              box_rule + "\n");
-    CHECK(format(Format::pretty,
-                 message("notifications",
-                         R"({"event":"system_announcement",)"
-                         R"("message":"System maintenance scheduled for 2 AM",)"
-                         R"("priority":"high","timestamp":"x"})")) ==
+                 message("notifications", R"({"event":"system_announcement",)"
+                                          R"("message":"System maintenance scheduled for 2 AM",)"
+                                          R"("priority":"high","timestamp":"x"})")) ==
           t + " Message on 'notifications'\n" + box_rule +
               "\nEvent: system_announcement\nMessage: System maintenance scheduled for 2 AM\n" +
               box_rule + "\n");
@@ -259,8 +258,7 @@ TEST_CASE("pretty: pattern message that is not JSON") {
 }
 
 TEST_CASE("pretty: invalid UTF-8 is replaced, never passed through") {
-    const std::string out =
-        format(Format::pretty, message("ch\xFF", "caf\xE9"));
+    const std::string out = format(Format::pretty, message("ch\xFF", "caf\xE9"));
     CHECK(out == local_hms(fixed_time()) + " ch" + fffd + ": caf" + fffd + "\n");
 }
 
@@ -281,7 +279,8 @@ TEST_CASE("pretty: colour adds ANSI codes and nothing else") {
         CHECK(strip_ansi(coloured) == format(Format::pretty, r, false));
     }
     const std::string out = format(Format::pretty, message("orders:created", order_created), true);
-    CHECK(out.starts_with("\033[2m" + local_hms(fixed_time()) + "\033[0m Message on '\033[1morders:created\033[0m'\n"));
+    CHECK(out.starts_with("\033[2m" + local_hms(fixed_time()) +
+                          "\033[0m Message on '\033[1morders:created\033[0m'\n"));
     CHECK(out.find("Event: \033[36morder_created\033[0m\n") != std::string::npos);
 }
 
@@ -343,7 +342,9 @@ TEST_CASE("json: a payload with newlines still makes exactly one line") {
 }
 
 TEST_CASE("json: binary payloads give valid JSON, U+FFFD and the exact bytes in base64") {
-    const std::string_view payload = "\x00\x01\xFF\xFE" "abc"sv;
+    const std::string_view payload =
+        "\x00\x01\xFF\xFE"
+        "abc"sv;
     const std::string out = format(Format::json, message("c", payload));
     rapidjson::Document d = parse_line(out);
     CHECK(str(d["data"]) == std::string("\0\x01", 2) + fffd + fffd + "abc");
@@ -357,11 +358,10 @@ TEST_CASE("json: non-UTF-8 text payloads") {
         std::string data;
         const char* encoded;
     };
-    for (const Case& c : {Case{"caf\xE9", "caf" + fffd, "Y2Fm6Q=="},
-                          Case{"\xFF", fffd, "/w=="},
-                          Case{"\xFF\xFE", fffd + fffd, "//4="},
-                          Case{"\xFF\xFE\xFD", fffd + fffd + fffd, "//79"},
-                          Case{"{\"a\":\"\xFF\"}", "{\"a\":\"" + fffd + "\"}", "eyJhIjoi/yJ9"}}) {
+    for (const Case& c :
+         {Case{"caf\xE9", "caf" + fffd, "Y2Fm6Q=="}, Case{"\xFF", fffd, "/w=="},
+          Case{"\xFF\xFE", fffd + fffd, "//4="}, Case{"\xFF\xFE\xFD", fffd + fffd + fffd, "//79"},
+          Case{"{\"a\":\"\xFF\"}", "{\"a\":\"" + fffd + "\"}", "eyJhIjoi/yJ9"}}) {
         CAPTURE(c.encoded);
         rapidjson::Document d = parse_line(format(Format::json, message("c", c.payload)));
         CHECK(str(d["data"]) == c.data);
@@ -397,15 +397,14 @@ TEST_CASE("json: received_at is UTC with milliseconds and Z") {
     rapidjson::Document d = parse_line(format(Format::json, message("c", "x")));
     CHECK(str(d["received_at"]) == "2025-11-20T12:31:14.906Z");
     Received early = message("c", "x");
-    early.received_at = sys_days{year{2024} / 1 / 2} + hours{3} + minutes{4} + seconds{5} +
-                        milliseconds{7};
+    early.received_at =
+        sys_days{year{2024} / 1 / 2} + hours{3} + minutes{4} + seconds{5} + milliseconds{7};
     CHECK(str(parse_line(format(Format::json, early))["received_at"]) ==
           "2024-01-02T03:04:05.007Z");
 }
 
 TEST_CASE("json: member order is type, pattern, channel, data, received_at") {
-    rapidjson::Document d =
-        parse_line(format(Format::json, pmessage("p*", "pc", "\xFF")));
+    rapidjson::Document d = parse_line(format(Format::json, pmessage("p*", "pc", "\xFF")));
     std::vector<std::string> names;
     for (const auto& m : d.GetObject()) names.emplace_back(m.name.GetString());
     CHECK(names == std::vector<std::string>{"type", "pattern", "channel", "data", "data_base64",
@@ -420,16 +419,18 @@ TEST_CASE("json: one formatter reused for many messages") {
     f->append(message("c", "\xFF"), out);
     f->append(message("d", "[true]"), out);
     CHECK(std::count(out.begin(), out.end(), '\n') == 4);
-    CHECK(out ==
-          R"({"type":"message","channel":"a","data":{"x":1},"received_at":"2025-11-20T12:31:14.906Z"})"
-          "\n"
-          R"({"type":"message","channel":"b","data":"not json","received_at":"2025-11-20T12:31:14.906Z"})"
-          "\n"
-          R"({"type":"message","channel":"c","data":")" + fffd +
-              R"(","data_base64":"/w==","received_at":"2025-11-20T12:31:14.906Z"})"
-              "\n"
-              R"({"type":"message","channel":"d","data":[true],"received_at":"2025-11-20T12:31:14.906Z"})"
-              "\n");
+    CHECK(
+        out ==
+        R"({"type":"message","channel":"a","data":{"x":1},"received_at":"2025-11-20T12:31:14.906Z"})"
+        "\n"
+        R"({"type":"message","channel":"b","data":"not json","received_at":"2025-11-20T12:31:14.906Z"})"
+        "\n"
+        R"({"type":"message","channel":"c","data":")" +
+            fffd +
+            R"(","data_base64":"/w==","received_at":"2025-11-20T12:31:14.906Z"})"
+            "\n"
+            R"({"type":"message","channel":"d","data":[true],"received_at":"2025-11-20T12:31:14.906Z"})"
+            "\n");
 }
 
 TEST_CASE("raw: the payload and a newline, bytes preserved") {
@@ -450,10 +451,10 @@ TEST_CASE("append_utf8_sanitised: valid text passes unchanged") {
     std::string out = "prefix:";
     CHECK(append_utf8_sanitised("plain ASCII", out));
     CHECK(out == "prefix:plain ASCII");
-    for (std::string_view ok : {""sv, "\x00"sv, "\x7F"sv, "\xC2\x80"sv, "\xDF\xBF"sv,
-                                "\xE0\xA0\x80"sv, "\xED\x9F\xBF"sv, "\xEE\x80\x80"sv,
-                                "\xEF\xBF\xBF"sv, "\xF0\x90\x80\x80"sv, "\xF4\x8F\xBF\xBF"sv,
-                                "Z\xC3\xBCrich \xE2\x82\xAC \xF0\x9F\x98\x80"sv}) {
+    for (std::string_view ok :
+         {""sv, "\x00"sv, "\x7F"sv, "\xC2\x80"sv, "\xDF\xBF"sv, "\xE0\xA0\x80"sv, "\xED\x9F\xBF"sv,
+          "\xEE\x80\x80"sv, "\xEF\xBF\xBF"sv, "\xF0\x90\x80\x80"sv, "\xF4\x8F\xBF\xBF"sv,
+          "Z\xC3\xBCrich \xE2\x82\xAC \xF0\x9F\x98\x80"sv}) {
         std::string o;
         CHECK(append_utf8_sanitised(ok, o));
         CHECK(o == ok);
@@ -489,8 +490,12 @@ TEST_CASE("append_utf8_sanitised: each invalid byte becomes U+FFFD") {
              Case{"\xC3", r},
              Case{"\xE2\x82", r + r},
              Case{"\xF0\x9F\x98", r + r + r},
-             Case{"\xE2\x82" "A", r + r + "A"},
-             Case{"\xC3" "\xC3\xA9", r + "\xC3\xA9"},
+             Case{"\xE2\x82"
+                  "A",
+                  r + r + "A"},
+             Case{"\xC3"
+                  "\xC3\xA9",
+                  r + "\xC3\xA9"},
          }) {
         std::string o;
         CHECK_FALSE(append_utf8_sanitised(c.in, o));

@@ -117,10 +117,10 @@ TEST_CASE("check_json: control characters inside strings") {
 
 TEST_CASE("check_json: invalid UTF-8 inside strings") {
     CHECK(problem_offset("\"a\xFFz\"") == 2);
-    CHECK(problem_offset("\"\xC3\"") == 1);                  // truncated sequence
-    CHECK(problem_offset("\"ok \xC0\xAF\"") == 4);           // overlong '/'
-    CHECK(problem_offset("\"\xED\xA0\x80\"") == 1);          // UTF-16 surrogate
-    CHECK(problem_offset("{\"k\xFE\":1}") == 3);             // in a key
+    CHECK(problem_offset("\"\xC3\"") == 1);                       // truncated sequence
+    CHECK(problem_offset("\"ok \xC0\xAF\"") == 4);                // overlong '/'
+    CHECK(problem_offset("\"\xED\xA0\x80\"") == 1);               // UTF-16 surrogate
+    CHECK(problem_offset("{\"k\xFE\":1}") == 3);                  // in a key
     CHECK(problem_offset("[\"ok\",\"\xF5\x80\x80\x80\"]") == 7);  // beyond U+10FFFF
     auto problem = check_json("\"a\xFFz\"");
     REQUIRE(problem.has_value());
@@ -152,7 +152,8 @@ TEST_CASE("require_json: accepts JSON, rejects the rest naming the byte") {
 }
 
 TEST_CASE("indent_json: nested object like Python's json.dumps(indent=2)") {
-    CHECK(indent_json("{\"a\":1,\"b\":[1,2]}") == "{\n  \"a\": 1,\n  \"b\": [\n    1,\n    2\n  ]\n}");
+    CHECK(indent_json("{\"a\":1,\"b\":[1,2]}") ==
+          "{\n  \"a\": 1,\n  \"b\": [\n    1,\n    2\n  ]\n}");
     CHECK(indent_json(R"({"event":"order_created","order_id":"ORD-1","customer":"Jane Doe",)"
                       R"("total":129.99,"meta":{"tags":["x","y"],"ok":true,"none":null}})") ==
           "{\n"
@@ -220,7 +221,12 @@ TEST_CASE("plainly_valid accepts the usual one-line events") {
     for (const std::string& text : std::vector<std::string>{
              R"({"event":"order_created","order_id":"ORD-1","customer":"Jane Doe","total":129.99})",
              R"( {"a": [1, -2, 0, 3.25, true, false, null, {}, []], "b": {"c": "d\"e\\f\/g\n"}} )",
-             R"("just a string")", "12", "-0.5", "null", "[]", "{}",
+             R"("just a string")",
+             "12",
+             "-0.5",
+             "null",
+             "[]",
+             "{}",
          }) {
         CAPTURE(text);
         CHECK(amr::message::plainly_valid(text));
@@ -230,9 +236,26 @@ TEST_CASE("plainly_valid accepts the usual one-line events") {
 
 TEST_CASE("plainly_valid leaves to the full parser what it does not surely know") {
     for (const std::string& text : std::vector<std::string>{
-             "", " ", "{", "[1,]", "{\"a\":1,}", "01", "1.", "-", "1e5", "\"\\u00e9\"",
-             "\"caf\xc3\xa9\"", "\"\x01\"", "tru", "nulls", "[1 2]", "{\"a\" 1}", "{1:2}",
-             std::string("{}\0", 3), std::string(65, '['), std::string(100, '1'),
+             "",
+             " ",
+             "{",
+             "[1,]",
+             "{\"a\":1,}",
+             "01",
+             "1.",
+             "-",
+             "1e5",
+             "\"\\u00e9\"",
+             "\"caf\xc3\xa9\"",
+             "\"\x01\"",
+             "tru",
+             "nulls",
+             "[1 2]",
+             "{\"a\" 1}",
+             "{1:2}",
+             std::string("{}\0", 3),
+             std::string(65, '['),
+             std::string(100, '1'),
          }) {
         CAPTURE(text);
         CHECK_FALSE(amr::message::plainly_valid(text));
@@ -250,9 +273,9 @@ TEST_CASE("check_json finds the same problems with or without the quick scan") {
 
 TEST_CASE("plainly_valid never accepts what the full parser rejects (random texts)") {
     const std::vector<std::string> pieces = {
-        "{", "}", "[", "]", ",", ":", " ", "\"", "\"k\"", "\"v w\"", "\\", "\\n", "\\u12",
-        "0", "1", "-", ".", "5", "e", "E", "+", "true", "fals", "null", "\t", "\r\n", "\x7f",
-        "\xc3\xa9", "\x01", "x", "1.5", "-0", "00",
+        "{",    "}",     "[",  "]",    ",",    ":",        " ",    "\"", "\"k\"", "\"v w\"", "\\",
+        "\\n",  "\\u12", "0",  "1",    "-",    ".",        "5",    "e",  "E",     "+",       "true",
+        "fals", "null",  "\t", "\r\n", "\x7f", "\xc3\xa9", "\x01", "x",  "1.5",   "-0",      "00",
     };
     std::mt19937 random(20261125);
     std::uniform_int_distribution<size_t> piece(0, pieces.size() - 1);

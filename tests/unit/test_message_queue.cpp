@@ -41,8 +41,7 @@ TEST_CASE("append_record and next_record round-trip every field, binary included
     CHECK_FALSE(m.is_pattern);
     CHECK(m.channel == "orders:created");
     CHECK(m.payload == "{\"a\":1}");
-    CHECK(m.received_at.time_since_epoch() ==
-          std::chrono::microseconds(1764073874906797));
+    CHECK(m.received_at.time_since_epoch() == std::chrono::microseconds(1764073874906797));
     REQUIRE(next_record(c, pos, m));
     CHECK(m.is_pattern);
     CHECK(m.pattern == "p:*");
@@ -53,9 +52,9 @@ TEST_CASE("append_record and next_record round-trip every field, binary included
 TEST_CASE("MessageQueue hands over chunks in order, small ones merged, and ends after close") {
     MessageQueue q(1 << 20);
     q.push(chunk_of(3, 10));
-    q.push(chunk_of(2, 10));           // merged into the small first chunk
-    q.push(chunk_of(1, 70 * 1024));    // big: merged too, the tail was small
-    q.push(chunk_of(1, 5));            // the tail is big now: a chunk of its own
+    q.push(chunk_of(2, 10));         // merged into the small first chunk
+    q.push(chunk_of(1, 70 * 1024));  // big: merged too, the tail was small
+    q.push(chunk_of(1, 5));          // the tail is big now: a chunk of its own
     std::vector<Chunk> out;
     REQUIRE(q.pop_all(out));
     REQUIRE(out.size() == 2);

@@ -49,8 +49,7 @@ TEST_CASE("parse_frame keeps binary payloads with CRLF and NUL bytes") {
 
 TEST_CASE("parse_frame reads pmessage, confirmations, RESP3 pushes and pong") {
     Frame f;
-    const std::string pmessage =
-        "*4\r\n$8\r\npmessage\r\n$3\r\no:*\r\n$3\r\no:a\r\n$2\r\n{}\r\n";
+    const std::string pmessage = "*4\r\n$8\r\npmessage\r\n$3\r\no:*\r\n$3\r\no:a\r\n$2\r\n{}\r\n";
     REQUIRE(parse_frame(pmessage, f) == pmessage.size());
     PubSubEvent e = decode_pubsub(f);
     CHECK(e.kind == PubSubEvent::Kind::pmessage);

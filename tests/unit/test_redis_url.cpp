@@ -142,7 +142,8 @@ TEST_CASE("parse_redis_url: bad ports") {
 }
 
 TEST_CASE("parse_redis_url: bad scheme") {
-    for (const std::string url : {"http://h:6379", "h:6379", "", "redis:/h", "REDIS://h", "tcp://h"}) {
+    for (const std::string url :
+         {"http://h:6379", "h:6379", "", "redis:/h", "REDIS://h", "tcp://h"}) {
         CAPTURE(url);
         CHECK(check_url_error(url).find("redis:// or rediss://") != std::string::npos);
     }
@@ -179,8 +180,8 @@ TEST_CASE("parse_port: valid and invalid ports") {
     CHECK(parse_port("10000", "REDIS_PORT") == 10000);
     CHECK(parse_port("1", "REDIS_PORT") == 1);
     CHECK(parse_port("65535", "REDIS_PORT") == 65535);
-    for (const std::string bad : {"", "0", "65536", "70000", "abc", "-5", "10 ", "+1", "1.5",
-                            "99999999999999999999"}) {
+    for (const std::string bad :
+         {"", "0", "65536", "70000", "abc", "-5", "10 ", "+1", "1.5", "99999999999999999999"}) {
         CAPTURE(bad);
         try {
             parse_port(bad, "REDIS_PORT (.env)");

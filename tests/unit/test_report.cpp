@@ -126,12 +126,11 @@ TEST_CASE("broadcast_output: count is one CHANNEL<TAB>COUNT line each, then the 
 
 TEST_CASE("broadcast_output: json lists the channels and the total") {
     const std::string out = broadcast_output(OutputMode::json, lab_counts, announcement);
-    CHECK(out ==
-          R"({"channels":[{"channel":"orders:created","receivers":1},)"
-          R"({"channel":"orders:shipped","receivers":0},)"
-          R"({"channel":"inventory:alerts","receivers":2},)"
-          R"({"channel":"notifications","receivers":3}],"total":6})"
-          "\n");
+    CHECK(out == R"({"channels":[{"channel":"orders:created","receivers":1},)"
+                 R"({"channel":"orders:shipped","receivers":0},)"
+                 R"({"channel":"inventory:alerts","receivers":2},)"
+                 R"({"channel":"notifications","receivers":3}],"total":6})"
+                 "\n");
     rapidjson::Document d;
     d.Parse(out.c_str());
     REQUIRE_FALSE(d.HasParseError());

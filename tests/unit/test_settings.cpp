@@ -55,9 +55,9 @@ TEST_CASE("resolve_settings: defaults are port 10000, TLS on, 30 s connect timeo
 }
 
 TEST_CASE("resolve_settings: the lab's .env alone") {
-    Settings s = resolve_settings({}, {},
-                                  {{"REDIS_HOST", "amr-exercise-1a2b3c4d.eastus.redis.azure.net"},
-                                   {"REDIS_KEY", "k3y"}});
+    Settings s = resolve_settings(
+        {}, {},
+        {{"REDIS_HOST", "amr-exercise-1a2b3c4d.eastus.redis.azure.net"}, {"REDIS_KEY", "k3y"}});
     CHECK(s.host == "amr-exercise-1a2b3c4d.eastus.redis.azure.net");
     CHECK(s.password == "k3y");
     CHECK(s.port == 10000);
@@ -262,8 +262,12 @@ TEST_CASE("resolve_settings: no host is a usage error with a hint") {
 }
 
 TEST_CASE("resolve_settings: empty values are ignored") {
-    Settings s = resolve_settings({}, {{"REDIS_HOST", ""}, {"REDIS_KEY", ""}, {"REDIS_PORT", ""},
-                                       {"REDIS_TLS", ""}, {"REDIS_URL", ""}},
+    Settings s = resolve_settings({},
+                                  {{"REDIS_HOST", ""},
+                                   {"REDIS_KEY", ""},
+                                   {"REDIS_PORT", ""},
+                                   {"REDIS_TLS", ""},
+                                   {"REDIS_URL", ""}},
                                   {{"REDIS_HOST", "file-host"}, {"REDIS_KEY", "file-key"}});
     CHECK(s.host == "file-host");
     CHECK(s.password == "file-key");

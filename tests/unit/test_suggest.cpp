@@ -15,8 +15,8 @@ TEST_CASE("edit_distance counts insertions, deletions, substitutions and swaps")
 }
 
 TEST_CASE("closest suggests near candidates and nothing for unrelated words") {
-    const std::vector<std::string> commands = {"publish", "broadcast", "subscribe", "psubscribe",
-                                               "ssubscribe", "channels", "ping"};
+    const std::vector<std::string> commands = {"publish",    "broadcast", "subscribe", "psubscribe",
+                                               "ssubscribe", "channels",  "ping"};
     CHECK(closest("pubish", commands) == "publish");
     CHECK(closest("subcribe", commands) == "subscribe");
     CHECK(closest("chanels", commands) == "channels");

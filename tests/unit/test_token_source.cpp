@@ -34,7 +34,8 @@ std::string jwt(const std::string& payload) {
 }  // namespace
 
 TEST_CASE("jwt_expiry reads the exp claim of a JWT") {
-    auto exp = jwt_expiry(jwt("{\"aud\":\"https://redis.azure.com\",\"exp\":1764073874,\"oid\":\"x\"}"));
+    auto exp =
+        jwt_expiry(jwt("{\"aud\":\"https://redis.azure.com\",\"exp\":1764073874,\"oid\":\"x\"}"));
     REQUIRE(exp);
     CHECK(duration_cast<seconds>(exp->time_since_epoch()).count() == 1764073874);
     CHECK(jwt_expiry(jwt("{\"exp\": 42}"))->time_since_epoch() == seconds(42));
@@ -71,7 +72,8 @@ TEST_CASE("TokenSource runs the command and trims its output") {
 }
 
 TEST_CASE("TokenSource schedules a refresh from the token's exp") {
-    const long long exp = duration_cast<seconds>(system_clock::now().time_since_epoch()).count() + 3600;
+    const long long exp =
+        duration_cast<seconds>(system_clock::now().time_since_epoch()).count() + 3600;
     TokenSource source("echo " + jwt("{\"exp\":" + std::to_string(exp) + "}"));
     source.token();
     REQUIRE(source.refresh_at());
