@@ -17,28 +17,8 @@ BUILD_PACKAGES=(g++ meson ninja-build cmake pkg-config libssl-dev libcli11-dev r
 
 say() { echo "build.sh: $*" >&2; }
 
-missing_packages() {
-    local p
-    for p in "$@"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || echo "$p"
-    done
-}
-
-install_packages() {
-    local missing
-    missing=$(missing_packages "$@")
-    [ -z "$missing" ] && return 0
-    if [ "$(id -u)" -ne 0 ]; then
-        say "missing packages: $missing (run as root, or install them with apt-get)"
-        return 1
-    fi
-    say "installing: $missing"
-    export DEBIAN_FRONTEND=noninteractive
-    if ! apt-get install -y -q $missing >/dev/null; then
-        apt-get update -q >/dev/null
-        apt-get install -y -q $missing >/dev/null
-    fi
-}
+# shellcheck source=scripts/lib/packages.sh
+. scripts/lib/packages.sh
 
 system_hiredis_ok() {
     pkg-config --atleast-version=1.0 hiredis 2>/dev/null &&

@@ -19,32 +19,10 @@ case "${CI:-}" in true | TRUE | True | 1 | yes) ci=true ;; esac
 
 say() { echo "test.sh: $*" >&2; }
 
-missing_packages() {
-    local p
-    for p in "$@"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || echo "$p"
-    done
-}
+# shellcheck source=scripts/lib/packages.sh
+. scripts/lib/packages.sh
 
-install_test_packages() {
-    command -v dpkg-query >/dev/null 2>&1 || return 0
-    local missing
-    missing=$(missing_packages "${TEST_PACKAGES[@]}")
-    [ -z "$missing" ] && return 0
-    if [ "$(id -u)" -ne 0 ]; then
-        say "missing packages: $missing (run as root, or: sudo apt-get install $missing)"
-        return 0
-    fi
-    say "installing: $missing"
-    export DEBIAN_FRONTEND=noninteractive
-    # shellcheck disable=SC2086
-    if ! apt-get install -y -q $missing >/dev/null; then
-        apt-get update -q >/dev/null
-        apt-get install -y -q $missing >/dev/null
-    fi
-}
-
-if ! install_test_packages; then
+if ! PACKAGES_OPTIONAL=1 install_packages "${TEST_PACKAGES[@]}"; then
     say "could not install the test packages"
     exit 1
 fi
