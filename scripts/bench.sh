@@ -155,21 +155,15 @@ fi
 
 # --- tools ------------------------------------------------------------------------------
 
+# The Debian packages of the tools (and scripts/lib/packages.sh, shared with build.sh and
+# test.sh, to install those missing; as root only).
+BENCH_PACKAGES=(redis-server redis-tools python3 python3-redis time openssl)
 install_missing() {
-    local pkgs=()
-    command -v redis-server >/dev/null 2>&1 || pkgs+=(redis-server)
-    { command -v redis-cli && command -v redis-benchmark; } >/dev/null 2>&1 || pkgs+=(redis-tools)
-    [ -x "$PY" ] && "$PY" -c 'import redis' 2>/dev/null || pkgs+=(python3 python3-redis)
-    [ -x /usr/bin/time ] || pkgs+=(time)
-    command -v openssl >/dev/null 2>&1 || pkgs+=(openssl)
-    [ ${#pkgs[@]} -gt 0 ] || return 0
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        say "installing ${pkgs[*]}"
-        apt-get update -qq >/dev/null 2>&1 || true
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" >/dev/null 2>&1 ||
-            say "apt-get install ${pkgs[*]} failed; going on with what is there"
-    else
-        say "missing Debian packages: ${pkgs[*]} (not root: not installing)"
+    if [ -f "$ROOT/scripts/lib/packages.sh" ]; then
+        # shellcheck source=lib/packages.sh
+        . "$ROOT/scripts/lib/packages.sh"
+        PACKAGES_OPTIONAL=1 install_packages "${BENCH_PACKAGES[@]}" ||
+            say "could not install ${BENCH_PACKAGES[*]}; going on with what is there"
     fi
 }
 install_missing
