@@ -111,7 +111,8 @@ std::vector<long long> publish_each(const MessageOptions& o,
         return counts;
     }
     if (o.cluster) throw usage_error("--cluster goes with --sharded");
-    auto connection = redis::Connection::open(settings);
+    // PUBLISH's reply shows the connection works: no PING first.
+    auto connection = redis::Connection::open(settings, redis::Connection::Protocol::resp2, false);
     for (const auto& channel : channels) connection.append({"PUBLISH", channel, text});
     for (size_t i = 0; i < channels.size(); ++i) {
         auto reply = connection.read_reply();

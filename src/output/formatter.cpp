@@ -73,50 +73,90 @@ std::string base64(std::string_view in) {
 
 using Writer = rj::Writer<rj::StringBuffer>;
 
-void write_string(Writer& w, std::string_view text, std::string& scratch) {
+// Appends `text` as a JSON string: quoted, escaped, invalid UTF-8 replaced by U+FFFD.
+void append_json_string(std::string_view text, std::string& out, std::string& scratch) {
     scratch.clear();
     append_utf8_sanitised(text, scratch);
-    w.String(scratch.data(), static_cast<rj::SizeType>(scratch.size()));
+    out += '"';
+    size_t start = 0;
+    for (size_t i = 0; i < scratch.size(); ++i) {
+        const auto c = static_cast<unsigned char>(scratch[i]);
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        out.append(scratch, start, i - start);
+        start = i + 1;
+        switch (c) {
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            default: {
+                char escaped[8];
+                std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+                out += escaped;
+            }
+        }
+    }
+    out.append(scratch, start, scratch.size() - start);
+    out += '"';
 }
 
-// One JSON object per line; every line is valid JSON whatever the payload's bytes.
+// One JSON object per line; every line is valid JSON whatever the payload's bytes. The
+// line is written by hand: a generic writer costs more than the server takes to send.
 class JsonFormatter : public Formatter {
   public:
     void append(const Received& m, std::string& out) override {
-        line_.Clear();
-        Writer w(line_);
-        w.StartObject();
-        w.Key("type");
-        w.String(m.is_pattern ? "pmessage" : m.is_sharded ? "smessage" : "message");
-        if (m.is_pattern) {
-            w.Key("pattern");
-            write_string(w, m.pattern, scratch_);
-        }
-        w.Key("channel");
-        write_string(w, m.channel, scratch_);
-        w.Key("data");
-        if (!write_json_payload(w, m.payload)) {
-            scratch_.clear();
-            bool valid = append_utf8_sanitised(m.payload, scratch_);
-            w.String(scratch_.data(), static_cast<rj::SizeType>(scratch_.size()));
+        out += m.is_pattern   ? "{\"type\":\"pmessage\",\"pattern\":"
+               : m.is_sharded ? "{\"type\":\"smessage\""
+                              : "{\"type\":\"message\"";
+        if (m.is_pattern) append_json_string(m.pattern, out, scratch_);
+        out += ",\"channel\":";
+        append_json_string(m.channel, out, scratch_);
+        out += ",\"data\":";
+        if (!append_json_payload(m.payload, out)) {
+            const bool valid = is_valid_utf8(m.payload);
+            append_json_string(m.payload, out, scratch_);
             if (!valid) {
-                w.Key("data_base64");
-                std::string encoded = base64(m.payload);
-                w.String(encoded.data(), static_cast<rj::SizeType>(encoded.size()));
+                out += ",\"data_base64\":\"";
+                out += base64(m.payload);
+                out += '"';
             }
         }
-        w.Key("received_at");
-        std::string stamp = util::utc_iso_milli(m.received_at);
-        w.String(stamp.data(), static_cast<rj::SizeType>(stamp.size()));
-        w.EndObject();
-        out.append(line_.GetString(), line_.GetSize());
-        out += '\n';
+        out += ",\"received_at\":\"";
+        out += stamp_.format(m.received_at);
+        out += "\"}\n";
     }
 
   private:
-    // Writes the payload as a JSON value (compacted onto the line) when it is JSON.
-    bool write_json_payload(Writer& w, std::string_view payload) {
+    static bool is_valid_utf8(std::string_view text) {
+        for (size_t i = 0; i < text.size();) {
+            const size_t len = utf8_sequence(text, i);
+            if (len == 0) return false;
+            i += len;
+        }
+        return true;
+    }
+
+    // Appends the payload as a JSON value on the line when it is JSON.
+    bool append_json_payload(std::string_view payload, std::string& out) {
         if (payload.empty()) return false;
+        // Plain JSON on one line goes in as it is.
+        if (payload.find_first_of("\r\n") == std::string_view::npos &&
+            message::plainly_valid(payload)) {
+            out += payload;
+            return true;
+        }
+        // Other JSON is re-written compact, which also removes line breaks.
         value_.Clear();
         Writer value_writer(value_);
         rj::Reader reader;
@@ -124,13 +164,37 @@ class JsonFormatter : public Formatter {
         if (!reader.Parse<parse_flags>(stream, value_writer) || stream.Tell() != payload.size()) {
             return false;
         }
-        w.RawValue(value_.GetString(), value_.GetSize(), rj::kObjectType);
+        out.append(value_.GetString(), value_.GetSize());
         return true;
     }
 
-    rj::StringBuffer line_;
+    // received_at, with the date and time formatted once a second.
+    class Stamp {
+      public:
+        const std::string& format(util::SystemTime t) {
+            const auto since = t.time_since_epoch();
+            const auto secs = std::chrono::floor<std::chrono::seconds>(since);
+            if (secs.count() != second_) {
+                second_ = secs.count();
+                prefix_ = util::utc_iso_milli(t).substr(0, 19);  // up to the seconds
+            }
+            const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(since - secs);
+            char tail[8];
+            std::snprintf(tail, sizeof tail, ".%03dZ", static_cast<int>(ms.count()));
+            text_ = prefix_;
+            text_ += tail;
+            return text_;
+        }
+
+      private:
+        long long second_ = -1;
+        std::string prefix_;
+        std::string text_;
+    };
+
     rj::StringBuffer value_;
     std::string scratch_;
+    Stamp stamp_;
 };
 
 class RawFormatter : public Formatter {
@@ -234,6 +298,14 @@ bool append_utf8_sanitised(std::string_view text, std::string& out) {
     bool valid = true;
     size_t i = 0;
     while (i < text.size()) {
+        // Runs of ASCII go in one piece: most channel names and payloads are all ASCII.
+        size_t ascii = i;
+        while (ascii < text.size() && static_cast<unsigned char>(text[ascii]) < 0x80) ++ascii;
+        if (ascii > i) {
+            out.append(text.data() + i, ascii - i);
+            i = ascii;
+            continue;
+        }
         size_t len = utf8_sequence(text, i);
         if (len == 0) {
             out += "\xEF\xBF\xBD";

@@ -63,7 +63,7 @@ std::string Connection::endpoint() const {
     return settings_.host + ":" + std::to_string(settings_.port);
 }
 
-Connection Connection::open(const config::Settings& s, Protocol protocol) {
+Connection Connection::open(const config::Settings& s, Protocol protocol, bool verify) {
     static std::once_flag ssl_init;
     std::call_once(ssl_init, [] { redisInitOpenSSL(); });
 
@@ -123,7 +123,7 @@ Connection Connection::open(const config::Settings& s, Protocol protocol) {
         conn.command(auth);
     }
     if (!password.empty()) spdlog::debug("authenticated{}", s.user.empty() ? "" : " as " + s.user);
-    conn.command({"PING"});
+    if (verify) conn.command({"PING"});
     return conn;
 }
 

@@ -39,7 +39,10 @@ class Connection {
 
     // Connects, runs the TLS handshake, AUTH (with the token when signing in with Entra
     // ID) and PING. Throws connection (3) or auth (4) Errors with the lab's hints.
-    static Connection open(const config::Settings& settings, Protocol protocol = Protocol::resp2);
+    // `verify` sends a PING (as the lab does); a caller about to send its own command
+    // anyway can skip that round trip.
+    static Connection open(const config::Settings& settings, Protocol protocol = Protocol::resp2,
+                           bool verify = true);
 
     bool resp3() const { return resp3_; }
     // Sends AUTH with `password` without waiting: subscribed connections read the reply
