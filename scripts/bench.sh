@@ -777,7 +777,7 @@ verdict() { if [ "$1" = 1 ]; then echo met; else echo '**missed**'; fi; }
     if wants tls && [ ${#res_tls[@]} = 3 ]; then
         echo
         echo "TLS (a password, a certificate from a local CA): $tls_runs timed rounds after 3 warm-up rounds, the three commands in turn in each round; fastest run: amr $(awk -v v="${res_tls[0]##* }" 'BEGIN { printf "%.2f", v * 1000 }') ms, redis-cli $(awk -v v="${res_tls[1]##* }" 'BEGIN { printf "%.2f", v * 1000 }') ms, Python $(awk -v v="${res_tls[2]##* }" 'BEGIN { printf "%.2f", v * 1000 }') ms:"
-        echo "- amr: \`amr publish --preset order_created\` (REDIS_HOST, REDIS_PORT, REDIS_KEY, REDIS_CACERT from the environment; it also PINGs, like the lab)"
+        echo "- amr: \`amr publish --preset order_created\` (REDIS_HOST, REDIS_PORT, REDIS_KEY, REDIS_CACERT from the environment)"
         echo "- redis-cli: \`redis-cli --tls --cacert ca.crt -h 127.0.0.1 -p PORT PUBLISH orders:created '<the event>'\` (REDISCLI_AUTH)"
         echo "- Python: \`/usr/bin/python3 scripts/bench/lab_publisher.py\` (the lab's connect_to_redis() and publish_order_created())"
     fi
