@@ -8,7 +8,7 @@
 #include <map>
 
 #include "commands/command.hpp"
-#include "output/formatter.hpp"
+#include "output/json_string.hpp"
 #include "output/stdout_sink.hpp"
 #include "redis/cluster_client.hpp"
 
@@ -46,16 +46,13 @@ void count_on(redis::Connection& c, const ChannelsOptions& o, Census& census) {
 std::string as_json(const Census& census, bool sharded) {
     rapidjson::StringBuffer buf;
     rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-    std::string clean;
     w.StartObject();
     w.Key("channels");
     w.StartArray();
     for (const auto& [channel, n] : census.subscribers) {
         w.StartObject();
         w.Key("channel");
-        clean.clear();
-        output::append_utf8_sanitised(channel, clean);
-        w.String(clean.c_str(), static_cast<rapidjson::SizeType>(clean.size()));
+        output::write_json_string(w, channel);
         w.Key("subscribers");
         w.Int64(n);
         w.EndObject();

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "commands/command.hpp"
+#include "output/json_string.hpp"
 #include "output/stdout_sink.hpp"
 #include "redis/connection.hpp"
 
@@ -44,7 +45,7 @@ int run_ping(const PingOptions& o, const GlobalOptions& globals) {
         rapidjson::Writer<rapidjson::StringBuffer> w(buf);
         w.StartObject();
         w.Key("host");
-        w.String(settings.host.c_str());
+        output::write_json_string(w, settings.host);
         w.Key("port");
         w.Int(settings.port);
         w.Key("tls");

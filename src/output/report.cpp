@@ -5,19 +5,13 @@
 
 #include "error.hpp"
 #include "message/json_check.hpp"
-#include "output/formatter.hpp"
+#include "output/json_string.hpp"
 
 namespace amr::output {
 
 namespace rj = rapidjson;
 
 namespace {
-
-void json_string(rj::Writer<rj::StringBuffer>& w, const std::string& text) {
-    std::string clean;
-    append_utf8_sanitised(text, clean);
-    w.String(clean.data(), static_cast<rj::SizeType>(clean.size()));
-}
 
 std::string message_content(const std::string& message) {
     return "\n[i] Message content:\n" + message::indent_json(message) + "\n";
@@ -46,7 +40,7 @@ std::string publish_output(OutputMode mode, const std::string& channel, long lon
             rj::Writer<rj::StringBuffer> w(buf);
             w.StartObject();
             w.Key("channel");
-            json_string(w, channel);
+            write_json_string(w, channel);
             w.Key("receivers");
             w.Int64(receivers);
             w.EndObject();
@@ -75,7 +69,7 @@ std::string broadcast_output(OutputMode mode, const std::vector<ChannelCount>& c
             for (const auto& [channel, n] : counts) {
                 w.StartObject();
                 w.Key("channel");
-                json_string(w, channel);
+                write_json_string(w, channel);
                 w.Key("receivers");
                 w.Int64(n);
                 w.EndObject();

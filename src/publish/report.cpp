@@ -5,18 +5,12 @@
 
 #include <cstdio>
 
-#include "output/formatter.hpp"
+#include "output/json_string.hpp"
 
 namespace amr::publish {
 namespace {
 
 namespace rj = rapidjson;
-
-void json_string(rj::Writer<rj::StringBuffer>& w, const std::string& text) {
-    std::string clean;
-    output::append_utf8_sanitised(text, clean);
-    w.String(clean.data(), static_cast<rj::SizeType>(clean.size()));
-}
 
 // broadcast has its receivers as "total", like its one-message output.
 void json_counts(rj::Writer<rj::StringBuffer>& w, const StreamTotals& t, const char* receivers) {
@@ -78,7 +72,7 @@ std::string publish_lines_output(output::OutputMode mode, const StreamTotals& t)
             rj::Writer<rj::StringBuffer> w(buf);
             w.StartObject();
             w.Key("channel");
-            json_string(w, channel);
+            output::write_json_string(w, channel);
             json_counts(w, t, "receivers");
             w.EndObject();
             return finish_json(buf);
@@ -103,7 +97,7 @@ std::string broadcast_lines_output(output::OutputMode mode, const StreamTotals& 
             for (size_t i = 0; i < t.channels.size(); ++i) {
                 w.StartObject();
                 w.Key("channel");
-                json_string(w, t.channels[i]);
+                output::write_json_string(w, t.channels[i]);
                 w.Key("receivers");
                 w.Int64(t.channel_receivers[i]);
                 w.EndObject();
