@@ -46,7 +46,7 @@ class QueueSink : public redis::MessageSink {
                                        .pattern = e.pattern,
                                        .channel = e.channel,
                                        .payload = e.payload,
-                                       .received_at = std::chrono::system_clock::now(),
+                                       .received_at = batch_time(),
                                        .is_sharded = e.kind == redis::PubSubEvent::Kind::smessage});
         ++received_;
         if (count_ && received_ >= *count_) return false;
@@ -54,7 +54,10 @@ class QueueSink : public redis::MessageSink {
         return true;
     }
 
-    void on_idle() override { flush(); }
+    void on_idle() override {
+        flush();
+        stale_ = true;
+    }
 
     void flush() {
         if (chunk_.records == 0) return;
@@ -65,11 +68,23 @@ class QueueSink : public redis::MessageSink {
     long long received() const { return received_; }
 
   private:
+    // Messages that came in one read share its receive time: one clock reading a batch,
+    // not a message, on the path that must keep up with the server.
+    util::SystemTime batch_time() {
+        if (stale_) {
+            now_ = std::chrono::system_clock::now();
+            stale_ = false;
+        }
+        return now_;
+    }
+
     static constexpr size_t chunk_size = 64 * 1024;
     output::MessageQueue& queue_;
     std::optional<long long> count_;
     output::Chunk chunk_;
     long long received_ = 0;
+    util::SystemTime now_;
+    bool stale_ = true;
 };
 
 // --template implies --format template and goes with no other format.
