@@ -39,7 +39,9 @@ struct SubscribeOptions {
 class QueueSink : public redis::MessageSink {
   public:
     QueueSink(output::MessageQueue& queue, std::optional<long long> count)
-        : queue_(queue), count_(count) {}
+        : queue_(queue), count_(count) {
+        start_chunk();
+    }
 
     bool on_message(const redis::PubSubEvent& e) override {
         output::append_record(chunk_, {.is_pattern = e.kind == redis::PubSubEvent::Kind::pmessage,
@@ -62,12 +64,17 @@ class QueueSink : public redis::MessageSink {
     void flush() {
         if (chunk_.records == 0) return;
         queue_.push(std::move(chunk_));
-        chunk_ = {};
+        start_chunk();
     }
 
     long long received() const { return received_; }
 
   private:
+    void start_chunk() {
+        chunk_ = queue_.take_spare();
+        chunk_.bytes.reserve(chunk_size + chunk_slack);
+    }
+
     // Messages that came in one read share its receive time: one clock reading a batch,
     // not a message, on the path that must keep up with the server.
     util::SystemTime batch_time() {
@@ -79,6 +86,7 @@ class QueueSink : public redis::MessageSink {
     }
 
     static constexpr size_t chunk_size = 64 * 1024;
+    static constexpr size_t chunk_slack = 16 * 1024;  // the record that crosses chunk_size
     output::MessageQueue& queue_;
     std::optional<long long> count_;
     output::Chunk chunk_;

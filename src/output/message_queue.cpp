@@ -7,6 +7,8 @@ namespace amr::output {
 namespace {
 
 constexpr size_t merge_below = 64 * 1024;
+constexpr size_t max_spares = 8;
+constexpr size_t max_spare_capacity = 1024 * 1024;
 
 struct RecordHeader {
     uint8_t flags;  // 1: pattern message, 2: sharded message
@@ -58,12 +60,14 @@ void MessageQueue::push(Chunk chunk) {
             // The writer is behind: grow the last chunk rather than queue many small ones.
             chunks_.back().bytes.append(chunk.bytes);
             chunks_.back().records += chunk.records;
+            keep_spare(std::move(chunk));
         } else {
             chunks_.push_back(std::move(chunk));
         }
         while (bytes_ > limit_ && chunks_.size() > 1) {
             bytes_ -= chunks_.front().bytes.size();
             dropped_ += chunks_.front().records;
+            keep_spare(std::move(chunks_.front()));
             chunks_.pop_front();
         }
     }
@@ -86,6 +90,26 @@ void MessageQueue::close() {
         closed_ = true;
     }
     ready_.notify_all();
+}
+
+Chunk MessageQueue::take_spare() {
+    std::lock_guard lock(mutex_);
+    if (spares_.empty()) return {};
+    Chunk chunk = std::move(spares_.back());
+    spares_.pop_back();
+    return chunk;
+}
+
+void MessageQueue::give_back(Chunk chunk) {
+    std::lock_guard lock(mutex_);
+    keep_spare(std::move(chunk));
+}
+
+void MessageQueue::keep_spare(Chunk chunk) {
+    if (spares_.size() >= max_spares || chunk.bytes.capacity() > max_spare_capacity) return;
+    chunk.bytes.clear();
+    chunk.records = 0;
+    spares_.push_back(std::move(chunk));
 }
 
 size_t MessageQueue::take_dropped() {

@@ -1,7 +1,9 @@
 // The bounded buffer between the socket reader and the stdout writer: the reader never
 // waits for stdout, so the server never has to buffer for amr. Messages travel as records
 // packed into chunks (no allocation per message); when the buffer is over its limit the
-// oldest chunks are dropped and their messages counted, never silently.
+// oldest chunks are dropped and their messages counted, never silently. Written chunks
+// come back as spares, so the reader fills memory that is already mapped instead of
+// taking page faults on fresh memory for every chunk.
 #pragma once
 
 #include <condition_variable>
@@ -39,12 +41,19 @@ class MessageQueue {
     void close();
     // Messages dropped since the last call.
     size_t take_dropped();
+    // An empty chunk for the reader to fill: a spare one when there is one.
+    Chunk take_spare();
+    // Gives a written chunk back for reuse (kept while few and not oversized).
+    void give_back(Chunk chunk);
     size_t limit() const { return limit_; }
 
   private:
+    void keep_spare(Chunk chunk);  // with the lock held
+
     std::mutex mutex_;
     std::condition_variable ready_;
     std::deque<Chunk> chunks_;
+    std::vector<Chunk> spares_;
     size_t bytes_ = 0;
     size_t dropped_ = 0;
     bool closed_ = false;

@@ -57,6 +57,7 @@ void StreamWriter::loop() {
                     if (text.size() >= write_size) flush();
                 }
             }
+            for (Chunk& chunk : chunks) queue_.give_back(std::move(chunk));
             chunks.clear();
             if (!text.empty()) flush();
         }

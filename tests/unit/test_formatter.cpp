@@ -284,6 +284,22 @@ TEST_CASE("pretty: colour adds ANSI codes and nothing else") {
     CHECK(out.find("Event: \033[36morder_created\033[0m\n") != std::string::npos);
 }
 
+TEST_CASE("json: received_at keeps its milliseconds' leading zeros, and follows the second") {
+    auto formatter = make_formatter(Format::json, false);
+    Received r = message("c", "1");
+    const auto second = std::chrono::floor<std::chrono::seconds>(fixed_time());
+    std::string out;
+    r.received_at = second + std::chrono::milliseconds(5);
+    formatter->append(r, out);
+    r.received_at = second + std::chrono::milliseconds(1070);  // the next second, 70 ms
+    formatter->append(r, out);
+    CHECK(out ==
+          R"({"type":"message","channel":"c","data":1,"received_at":"2025-11-20T12:31:14.005Z"})"
+          "\n"
+          R"({"type":"message","channel":"c","data":1,"received_at":"2025-11-20T12:31:15.070Z"})"
+          "\n");
+}
+
 TEST_CASE("json: a JSON object payload is embedded as an object") {
     const std::string out = format(Format::json, message("orders:created", order_created));
     CHECK(out == std::string(R"({"type":"message","channel":"orders:created","data":)") +

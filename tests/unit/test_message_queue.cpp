@@ -93,6 +93,30 @@ TEST_CASE("MessageQueue keeps the newest chunk even when it alone is over the li
     CHECK(out.size() == 1);
 }
 
+TEST_CASE("MessageQueue gives written chunks back empty, with their memory, and keeps few") {
+    MessageQueue q(1 << 20);
+    CHECK(q.take_spare().bytes.capacity() < 1024);  // none yet: a new chunk
+    Chunk written = chunk_of(3, 1000);
+    const size_t capacity = written.bytes.capacity();
+    const char* memory = written.bytes.data();
+    q.give_back(std::move(written));
+    Chunk spare = q.take_spare();
+    CHECK(spare.bytes.empty());
+    CHECK(spare.records == 0);
+    CHECK(spare.bytes.capacity() == capacity);
+    CHECK(spare.bytes.data() == memory);
+    CHECK(q.take_spare().bytes.capacity() < 1024);  // it was the only one
+
+    for (int i = 0; i < 20; ++i) q.give_back(chunk_of(1, 1000));
+    int kept = 0;
+    while (q.take_spare().bytes.capacity() >= 1000) ++kept;
+    CHECK(kept > 0);
+    CHECK(kept < 20);  // a few are kept, not every chunk ever written
+
+    q.give_back(chunk_of(1, 4 * 1024 * 1024));  // oversized: freed, not kept
+    CHECK(q.take_spare().bytes.capacity() < 1024);
+}
+
 TEST_CASE("MessageQueue wakes a waiting reader") {
     MessageQueue q(1 << 20);
     std::vector<Chunk> out;
