@@ -22,13 +22,15 @@
 #     `redis-benchmark -c 1 -P 64 -n N PUBLISH ch <payload of the same size>` and against
 #     `redis-cli` reading `PUBLISH ch '<line>'` commands from stdin (fewer lines: it waits
 #     for each reply). Rate = messages / wall time; the server's PUBLISH count is checked.
-#  2. subscribe: `redis-benchmark -P 64 -n 2000000 PUBLISH ch <payload>` (default -c 50)
-#     while a subscriber runs: `amr subscribe --format json ch > /dev/null`, then the same
-#     with `--format raw`, then `redis-cli subscribe ch > file`, then the lab's redis-py
-#     `pubsub.listen()` loop (scripts/bench/lab_subscriber.py), each alone, then amr
-#     (json), redis-cli and Python at once. Reported:
-#     received / published and whether the server disconnected it (the server's default
-#     `client-output-buffer-limit pubsub 32mb 8mb 60` is kept, and printed).
+#  2. subscribe: `redis-benchmark -c C -P 64 -n 2000000 PUBLISH ch <payload>` while one
+#     subscriber runs: a reader that only recv()s (scripts/bench/socket_floor.py, the
+#     floor: no client drains a connection faster), `amr subscribe --format json ch >
+#     /dev/null`, the same with `--format raw`, `redis-cli subscribe ch > file`, the lab's
+#     redis-py `pubsub.listen()` loop (scripts/bench/lab_subscriber.py). Two loads: C=50
+#     (redis-benchmark's default, the issue's load) and C=4 (fast, but within what the
+#     server writes to one connection). Reported: received / published and whether the
+#     server disconnected it (the server's default `client-output-buffer-limit pubsub 32mb
+#     8mb 60` is kept, and printed).
 #  3. tls: one publish over TLS with a password, process start to exit, the three in turn
 #     for 50 rounds, medians compared: `amr publish --preset order_created`, `redis-cli
 #     --tls PUBLISH`, and the lab's publisher (scripts/bench/lab_publisher.py).
@@ -417,10 +419,9 @@ bench_publish() {
 
 sub_rows=()      # markdown rows of the subscriber table
 sub_notes=()
-amr_json_runs=() # "received published disconnected(yes/no) peak_rss_kb" of amr alone
-amr_raw_runs=()
-res_sub_cli=
-res_sub_py=
+sub_loads=(50 4) # redis-benchmark connections (-c) of the two loads
+amr_runs=()      # "clients format received published disconnected(yes/no) peak_rss_kb"
+declare -A res_floor=() res_cli=() res_py=() # by clients: "received published disconnected"
 END_MARK=__amr_bench_end__
 
 # wait_exit PID SECONDS: 0 when PID ended within SECONDS.
@@ -434,11 +435,11 @@ wait_exit() {
     return 0
 }
 
-# sub_round LABEL WHO...: start the subscribers WHO (amr, cli, py), publish sub_n messages
-# with redis-benchmark -P 64, and record what each received.
+# sub_round CLIENTS LABEL WHO...: start the subscribers WHO (floor, amr, cli, py), publish
+# sub_n messages with redis-benchmark -c CLIENTS -P 64, and record what each received.
 sub_round() {
-    local label=$1
-    shift
+    local clients=$1 label=$2
+    shift 2
     local who=("$@") d=$tmp/sub-$label w
     mkdir -p "$d"
     local chan=bench:sub:$label
@@ -464,6 +465,10 @@ sub_round() {
                 /usr/bin/time -v -o "$d/py.time" "$PY" "$BENCH_DIR/lab_subscriber.py" \
                     127.0.0.1 "$plain_port" "$chan" "$END_MARK" >"$d/py.out" 2>"$d/py.err" &
                 ;;
+            floor)
+                /usr/bin/time -v -o "$d/floor.time" "$PY" "$BENCH_DIR/socket_floor.py" \
+                    127.0.0.1 "$plain_port" "$chan" "$END_MARK" >"$d/floor.out" 2>"$d/floor.err" &
+                ;;
         esac
         tpid[$w]=$!
         bg_pids+=("$!")
@@ -481,7 +486,7 @@ sub_round() {
     local before after s e rc=0
     before=$(publish_calls)
     s=$(now)
-    redis-benchmark -h 127.0.0.1 -p "$plain_port" -P 64 -n "$sub_n" -q \
+    redis-benchmark -h 127.0.0.1 -p "$plain_port" -c "$clients" -P 64 -n "$sub_n" -q \
         PUBLISH "$chan" "$payload" >"$d/redis-benchmark.out" 2>&1 || rc=$?
     e=$(now)
     after=$(publish_calls)
@@ -498,10 +503,10 @@ sub_round() {
     local server_disc=no
     if [ "${#who[@]}" = 1 ] && [ "$overflows" -gt 0 ]; then server_disc=yes; fi
     local lead
-    lead="| $label | $(thousands "$pub_rate")"
+    lead="| $label | \`-c $clients -P 64\` $(thousands "$pub_rate")"
 
     # Give each subscriber time to finish what it has buffered, then stop it.
-    local grace_amr=30 grace_cli=60 grace_py=180
+    local grace_amr=30 grace_cli=60 grace_py=180 grace_floor=30
     if [ "$quick" = 1 ]; then grace_py=60; fi
     local received disc rss note
     for w in "${who[@]}"; do
@@ -537,10 +542,7 @@ sub_round() {
                 }
                 rss=$(max_rss_kb "$d/amr.time")
                 sub_rows+=("$lead | \`amr subscribe --format ${amr_format:-json} > /dev/null\` | $(thousands "${received/\?/0}") / $(thousands "$published") | $disc | $(mib "${rss:-0}") MiB | $note |")
-                case "$label" in
-                    amr-json-*) amr_json_runs+=("$received $published $disc ${rss:-0}") ;;
-                    amr-raw-*) amr_raw_runs+=("$received $published $disc ${rss:-0}") ;;
-                esac
+                amr_runs+=("$clients ${amr_format:-json} $received $published $disc ${rss:-0}")
                 ;;
             cli)
                 # It ends by itself only when disconnected; otherwise it is stopped once the
@@ -558,7 +560,7 @@ sub_round() {
                 grep -q 'Server closed the connection' "$d/cli.err" && disc=yes
                 rss=$(max_rss_kb "$d/cli.time")
                 sub_rows+=("$lead | \`redis-cli subscribe > file\` | $(thousands "$received") / $(thousands "$published") | $disc | $(mib "${rss:-0}") MiB | $(head -n 1 "$d/cli.err" | tr -d '|') |")
-                if [ "$label" = redis-cli ]; then res_sub_cli="$received $published $disc"; fi
+                res_cli[$clients]="$received $published $disc"
                 ;;
             py)
                 wait_exit "${tpid[py]}" "$grace_py" || kill_tree "${tpid[py]}"
@@ -574,7 +576,24 @@ sub_round() {
                 }
                 rss=$(max_rss_kb "$d/py.time")
                 sub_rows+=("$lead | lab's Python \`pubsub.listen()\` | $(thousands "$received") / $(thousands "$published") | $disc | $(mib "${rss:-0}") MiB | $note |")
-                if [ "$label" = python ]; then res_sub_py="$received $published $disc"; fi
+                res_py[$clients]="$received $published $disc"
+                ;;
+            floor)
+                wait_exit "${tpid[floor]}" "$grace_floor" || kill_tree "${tpid[floor]}"
+                wait "${tpid[floor]}" 2>/dev/null || true
+                received=$(sed -n 's/^received=\([0-9]*\).*/\1/p' "$d/floor.out")
+                disc=$(sed -n 's/.*disconnected=\([a-z]*\).*/\1/p' "$d/floor.out")
+                [ "$server_disc" = no ] || disc=yes
+                local median_read
+                median_read=$(sed -n 's/.*median_read=\([0-9]*\).*/\1/p' "$d/floor.out")
+                [ -n "$received" ] || {
+                    fail "subscribe $label: the floor reader printed no count: $(tail -n 2 "$d/floor.err" | tr '\n' ' ')"
+                    received=0
+                    disc='?'
+                }
+                rss=$(max_rss_kb "$d/floor.time")
+                sub_rows+=("$lead | reader that only recv()s (\`socket_floor.py\`) | $(thousands "$received") / $(thousands "$published") | $disc | $(mib "${rss:-0}") MiB | median recv() $(thousands "${median_read:-0}") bytes |")
+                res_floor[$clients]="$received $published $disc"
                 ;;
         esac
     done
@@ -585,12 +604,45 @@ bench_subscribe() {
     limit=$(plain_cli config get client-output-buffer-limit | tail -n 1)
     say "2. subscribe: $sub_n messages; client-output-buffer-limit $limit"
     sub_limit=$limit
-    local r
-    for r in $(seq 1 "$sub_runs"); do sub_round "amr-json-$r" amr; done
-    for r in $(seq 1 "$sub_runs"); do amr_format=raw sub_round "amr-raw-$r" amr; done
-    sub_round redis-cli cli
-    sub_round python py
-    sub_round together amr cli py
+    local r c
+    for c in "${sub_loads[@]}"; do
+        sub_round "$c" "c$c-floor" floor
+        for r in $(seq 1 "$sub_runs"); do sub_round "$c" "c$c-amr-json-$r" amr; done
+        for r in $(seq 1 "$sub_runs"); do amr_format=raw sub_round "$c" "c$c-amr-raw-$r" amr; done
+        sub_round "$c" "c$c-redis-cli" cli
+        sub_round "$c" "c$c-python" py
+    done
+}
+
+# sub_target_row ID CLIENTS FORMAT: the table row of target 2 for one load and format.
+sub_target_row() {
+    local id=$1 clients=$2 fmt=$3 run c f got pubd disc complete=0 total=0 details= anchors= a
+    for run in "${amr_runs[@]}"; do
+        read -r c f got pubd disc _ <<<"$run"
+        [ "$c" = "$clients" ] && [ "$f" = "$fmt" ] || continue
+        total=$((total + 1))
+        if [ "$got" = "$pubd" ] && [ "$disc" = no ]; then
+            complete=$((complete + 1))
+            details+="${details:+; }all"
+        else
+            details+="${details:+; }$(thousands "${got/\?/0}")$(if [ "$disc" = yes ]; then echo ', disconnected'; fi)"
+        fi
+    done
+    [ "$total" -gt 0 ] || return 0
+    for a in "recv()-only floor:${res_floor[$clients]:-}" "redis-cli:${res_cli[$clients]:-}" \
+        "Python:${res_py[$clients]:-}"; do
+        [ -n "${a#*:}" ] || continue
+        read -r got _ disc <<<"${a#*:}"
+        anchors+="${anchors:+; }${a%%:*} $(thousands "$got")$(if [ "$disc" = yes ]; then echo ', disconnected'; fi)"
+    done
+    local result='**missed**'
+    if [ "$complete" = "$total" ]; then
+        result=met
+    elif [ "$(awk '{ print $3 }' <<<"${res_floor[$clients]:-}")" = yes ]; then
+        # The reader that does nothing was disconnected too: the server is the limit.
+        result='**unreachable here**: the recv()-only floor was disconnected too'
+    fi
+    echo "| $id | of $(thousands "$pubd") published by \`redis-benchmark -c $clients -P 64\`, each subscriber alone | \`--format $fmt\`: all in $complete of $total rounds ($details) | ${anchors:-see below} | | all, never disconnected | $result |"
 }
 
 # --- 3. TLS -----------------------------------------------------------------------------------
@@ -701,35 +753,10 @@ verdict() { if [ "$1" = 1 ]; then echo met; else echo '**missed**'; fi; }
         fi
     fi
     if wants subscribe; then
-        anchors=
-        for a in "redis-cli:$res_sub_cli" "Python:$res_sub_py"; do
-            [ -n "${a#*:}" ] || continue
-            read -r g p dd <<<"${a#*:}"
-            anchors+="${anchors:+; }${a%%:*} $(thousands "$g")$(if [ "$dd" = yes ]; then echo ', disconnected'; fi)"
-        done
-        for fmt in json raw; do
-            if [ "$fmt" = json ]; then runs_ref=("${amr_json_runs[@]}"); else runs_ref=("${amr_raw_runs[@]}"); fi
-            [ ${#runs_ref[@]} -gt 0 ] || continue
-            complete=0
-            details=
-            pubd=
-            for run in "${runs_ref[@]}"; do
-                read -r got pubd disc _ <<<"$run"
-                if [ "$got" = "$pubd" ] && [ "$disc" = no ]; then
-                    complete=$((complete + 1))
-                    details+="${details:+; }all"
-                else
-                    details+="${details:+; }$(thousands "${got/\?/0}")$(if [ "$disc" = yes ]; then echo ', disconnected'; fi)"
-                fi
-            done
-            ok=0
-            if [ "$complete" = ${#runs_ref[@]} ]; then ok=1; fi
-            if [ "$fmt" = json ]; then
-                echo "| 2 | messages received of $(thousands "$pubd") published by \`redis-benchmark -P 64\`, each subscriber alone | \`--format json\`: all in $complete of ${#runs_ref[@]} rounds ($details) | ${anchors:-see below} | | all, never disconnected | $(verdict "$ok") |"
-            else
-                echo "| 2r | the same, \`amr subscribe --format raw > /dev/null\` | all in $complete of ${#runs_ref[@]} rounds ($details) | | | all, never disconnected (issue: raw keeps up too) | $(verdict "$ok") |"
-            fi
-        done
+        sub_target_row 2 50 json
+        sub_target_row 2r 50 raw
+        sub_target_row 2b 4 json
+        sub_target_row 2br 4 raw
     fi
     if wants tls && [ ${#res_tls[@]} = 3 ]; then
         read -r md_amr m_amr s_amr _ <<<"${res_tls[0]}"
@@ -748,15 +775,16 @@ verdict() { if [ "$1" = 1 ]; then echo met; else echo '**missed**'; fi; }
         echo "| 3b | one publish over TLS, start to exit | $(ms "$md_amr" "$m_amr" "$s_amr") | lab's Python publisher $(ms "$md_py" "$m_py" "$s_py") | ${r}× (Python time / amr time) | ≥ 10× | $(verdict "$(ge "$r" 10 && echo 1)") |"
     fi
     if wants subscribe; then
-        if [ ${#amr_json_runs[@]} -gt 0 ]; then
-            peaks=
-            max_kb=0
-            for run in "${amr_json_runs[@]}"; do
-                read -r _ _ _ kb <<<"$run"
-                peaks+="${peaks:+, }$(mib "$kb")"
-                if [ "$kb" -gt "$max_kb" ]; then max_kb=$kb; fi
-            done
-            echo "| 4 | peak RSS of \`amr subscribe --format json > /dev/null\` during 2, each round | $peaks MiB | | | < 32 MiB | $(verdict "$(awk -v k="$max_kb" 'BEGIN { if (k < 32768) print 1 }')") |"
+        peaks=
+        max_kb=0
+        for run in "${amr_runs[@]}"; do
+            read -r _ f _ _ _ kb <<<"$run"
+            [ "$f" = json ] || continue
+            peaks+="${peaks:+, }$(mib "$kb")"
+            if [ "$kb" -gt "$max_kb" ]; then max_kb=$kb; fi
+        done
+        if [ -n "$peaks" ]; then
+            echo "| 4 | peak RSS of \`amr subscribe --format json > /dev/null\` during 2 and 2b, each round | $peaks MiB | | | < 32 MiB | $(verdict "$(awk -v k="$max_kb" 'BEGIN { if (k < 32768) print 1 }')") |"
         fi
     fi
     if wants publish; then
@@ -766,9 +794,9 @@ verdict() { if [ "$1" = 1 ]; then echo met; else echo '**missed**'; fi; }
     fi
     if wants subscribe; then
         echo
-        echo "Subscribers, $(thousands "$sub_n") messages published by \`redis-benchmark -P 64 -n $sub_n\` (50 connections); server's \`client-output-buffer-limit\`: \`${sub_limit:-?}\` (the default, pubsub 32mb 8mb 60):"
+        echo "Subscribers, $(thousands "$sub_n") messages published by \`redis-benchmark -c C -P 64 -n $sub_n\` (C connections, 64 commands in flight on each); server's \`client-output-buffer-limit\`: \`${sub_limit:-?}\` (the default, pubsub 32mb 8mb 60):"
         echo
-        echo "| round | redis-benchmark msg/s | subscriber | received / published | disconnected | peak RSS | note |"
+        echo "| round | publisher, msg/s | subscriber | received / published | disconnected | peak RSS | note |"
         echo "|---|---|---|---|---|---|---|"
         for row in "${sub_rows[@]}"; do echo "$row"; done
         echo
