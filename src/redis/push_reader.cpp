@@ -15,7 +15,7 @@ void PushReader::reset(const std::string& unparsed) {
     end_ = buffer_.size();
 }
 
-bool PushReader::read_from(Connection& connection) {
+size_t PushReader::read_from(Connection& connection) {
     // Move the unparsed tail to the front, and make room for one more read.
     if (start_ > 0) {
         std::copy(buffer_.begin() + static_cast<std::ptrdiff_t>(start_),
@@ -26,7 +26,7 @@ bool PushReader::read_from(Connection& connection) {
     if (buffer_.size() - end_ < read_size) buffer_.resize(end_ + read_size);
     const size_t n = connection.read_raw(buffer_.data() + end_, buffer_.size() - end_);
     end_ += n;
-    return n > 0;
+    return n;
 }
 
 bool PushReader::next(Frame& frame) {

@@ -14,9 +14,9 @@ class PushReader {
   public:
     // Starts over with what hiredis had read but not parsed.
     void reset(const std::string& unparsed);
-    // One read from `connection` (call when poll() says readable); false when nothing
-    // came. Throws a connection Error when the connection is lost.
-    bool read_from(Connection& connection);
+    // One read from `connection` (call when poll() says readable); returns the bytes
+    // read, 0 when nothing came. Throws a connection Error when the connection is lost.
+    size_t read_from(Connection& connection);
     // The next whole frame, or false. The frame's views are valid until the next read.
     bool next(Frame& frame);
 

@@ -15,6 +15,9 @@ namespace amr::redis {
 namespace {
 
 constexpr auto never = Clock::time_point::max();
+// Traffic (bytes a second) at which a lost connection was probably closed for overflow:
+// the pubsub soft limit's default.
+constexpr size_t overflow_hint_rate = 8 * 1024 * 1024;
 
 int poll_timeout_ms(Clock::time_point until) {
     if (until == never) return -1;
@@ -88,8 +91,11 @@ Subscriber::Link& Subscriber::link_to(const NodeAddress& node) {
     for (auto& link : links_) {
         if (link->node == node) return *link;
     }
-    config::Settings s = topology_ ? node_settings(settings_, node) : settings_;
-    auto link = std::make_unique<Link>(Link{node, open(s), {}, {}, {}, never, never, 0});
+    return add_link(node, open(topology_ ? node_settings(settings_, node) : settings_));
+}
+
+Subscriber::Link& Subscriber::add_link(const NodeAddress& node, Connection connection) {
+    auto link = std::make_unique<Link>(node, std::move(connection));
     link->next_ping = Clock::now() + options_.ping_interval;
     link->reader.reset(link->connection.take_unparsed());
     links_.push_back(std::move(link));
@@ -152,6 +158,7 @@ void Subscriber::refresh_topology() {
 
 void Subscriber::lose(size_t index, const Error& why) {
     Link& link = *links_[index];
+    const size_t busy = link.traffic.per_second(Clock::now());
     auto keep = [&](const Subscription& s) {
         if (std::find(desired_.begin(), desired_.end(), s) != desired_.end())
             homeless_.push_back(s);
@@ -161,8 +168,17 @@ void Subscriber::lose(size_t index, const Error& why) {
         for (const auto& s : group) keep(s);
     }
     links_.erase(links_.begin() + static_cast<std::ptrdiff_t>(index));
+    if (options_.reconnect) spdlog::warn("{}; reconnecting", why.what());
+    if (busy >= overflow_hint_rate && !overflow_explained_) {
+        overflow_explained_ = true;
+        spdlog::warn(
+            "messages were arriving at {} MB/s: the server probably closed the connection for "
+            "holding more unsent messages than its client-output-buffer-limit for pubsub (32 MB "
+            "by default); Redis writes at most 64 KiB to a connection per turn of its event "
+            "loop, so publishers faster than that overflow any subscriber (man amr, LIMITS)",
+            busy / 1000000);
+    }
     if (!options_.reconnect) throw why;
-    spdlog::warn("{}; reconnecting", why.what());
     recovering_ = true;
     if (recover_at_ == never) recover_at_ = Clock::now() + backoff_.delay(attempt_ + 1);
 }
@@ -341,16 +357,7 @@ StopReason Subscriber::run(Deadline deadline, MessageSink& sink) {
             }
         }
         if (!topology_) {
-            NodeAddress node{settings_.host, settings_.port};
-            links_.push_back(std::make_unique<Link>(Link{node,
-                                                         std::move(seed),
-                                                         {},
-                                                         {},
-                                                         {},
-                                                         Clock::now() + options_.ping_interval,
-                                                         never,
-                                                         0}));
-            links_.back()->reader.reset(links_.back()->connection.take_unparsed());
+            add_link({settings_.host, settings_.port}, std::move(seed));
         }
     }
     place(desired_);
@@ -401,7 +408,7 @@ StopReason Subscriber::run(Deadline deadline, MessageSink& sink) {
                 continue;
             }
             try {
-                link.reader.read_from(link.connection);
+                link.traffic.add(link.reader.read_from(link.connection), Clock::now());
             } catch (const Error& e) {
                 if (e.kind() != ErrorKind::connection) throw;
                 lose(i, e);

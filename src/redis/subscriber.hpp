@@ -72,6 +72,7 @@ class Subscriber {
     Connection open(const config::Settings& s) const;
     void place(std::vector<Subscription> wanted);
     Link& link_to(const NodeAddress& node);
+    Link& add_link(const NodeAddress& node, Connection connection);
     void send(Link& link, const char* verb, std::vector<Subscription> group, bool track);
     void refresh_topology();
     void lose(size_t index, const Error& why);
@@ -96,6 +97,7 @@ class Subscriber {
     Clock::time_point recover_at_ = Clock::time_point::max();
     bool confirmed_once_ = false;
     bool recovering_ = false;  // say when everything is subscribed again
+    bool overflow_explained_ = false;
     std::string control_buffer_;
     int control_fd_ = -1;
 };

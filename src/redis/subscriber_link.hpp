@@ -5,10 +5,13 @@
 #include <vector>
 
 #include "redis/subscriber.hpp"
+#include "redis/traffic.hpp"
 
 namespace amr::redis {
 
 struct Subscriber::Link {
+    Link(NodeAddress n, Connection c) : node(std::move(n)), connection(std::move(c)) {}
+
     NodeAddress node;
     Connection connection;
     PushReader reader;
@@ -17,6 +20,7 @@ struct Subscriber::Link {
     Clock::time_point next_ping = Clock::time_point::max();
     Clock::time_point pong_due = Clock::time_point::max();
     int auth_pending = 0;  // AUTHs sent with a fresh token, not answered yet
+    Traffic traffic;       // bytes received lately
 };
 
 }  // namespace amr::redis

@@ -13,6 +13,7 @@ from amrtest import HANG, PATH, require_tools, unique, wait_until
 
 LOST = "reconnecting"
 REGAINED = "reconnected to"
+OVERFLOW = "client-output-buffer-limit"
 
 
 def restart_same_port(server):
@@ -28,12 +29,13 @@ def wait_numsub(server, channel, n=1):
     wait_until(lambda: server.numsub(channel) == n, f"{n} subscriber(s) on {channel}")
 
 
-def benchmark_publish(server, channel, count, payload_size):
-    """Publishes `count` messages as fast as redis-benchmark can (-P 64)."""
+def benchmark_publish(server, channel, count, payload_size, clients=1):
+    """Publishes `count` messages as fast as redis-benchmark can (-P 64 on each of
+    `clients` connections)."""
     require_tools("redis-benchmark")
     payload = "x" * payload_size
-    argv = ["redis-benchmark", "-h", "127.0.0.1", "-p", str(server.port), "-c", "1", "-P", "64",
-            "-n", str(count), "-q", "PUBLISH", channel, payload]
+    argv = ["redis-benchmark", "-h", "127.0.0.1", "-p", str(server.port), "-c", str(clients),
+            "-P", "64", "-n", str(count), "-q", "PUBLISH", channel, payload]
     env = {"PATH": PATH}
     if server.password:
         env["REDISCLI_AUTH"] = server.password
@@ -73,6 +75,8 @@ def test_client_kill_type_pubsub(amr, plain_server):
     assert plain_server.publish(pat[:-1] + "x", "two") == 1
     sub.wait_stdout("one\n")
     psub.wait_stdout("two\n")
+    # Idle connections: nothing suggests the output buffer limit.
+    assert OVERFLOW not in sub.stderr and OVERFLOW not in psub.stderr
 
 
 def test_no_reconnect_exits_3(amr, plain_server):
@@ -111,6 +115,26 @@ def test_stalled_stdout_loses_nothing_while_500000_are_published(amr, plain_serv
     assert int(counted.read_text()) == total
     # Never disconnected by the server (that would say "reconnecting"), nothing dropped.
     assert "dropped" not in sub.stderr and LOST not in sub.stderr
+
+
+def test_publishers_faster_than_the_server_writes_get_the_loss_explained(amr, redis_factory):
+    """redis-benchmark's 50 connections publish faster than Redis writes to one
+    connection (64 KiB a turn of its event loop): the server closes every subscriber for
+    its output buffer limit. amr says why it was probably closed (once), reconnects, and
+    goes on receiving."""
+    server = redis_factory()  # its own log: the server's word on why it closed amr
+    ch = unique()
+    sub = amr.subscribe("-F", "raw", ch, env=server.env())
+    benchmark_publish(server, ch, 64 * 31_250, 100, clients=50)
+    sub.wait_stderr(REGAINED)
+    wait_numsub(server, ch)
+    assert server.publish(ch, "after") == 1
+    sub.wait_stdout("after\n")
+    assert "for overcoming of output buffer limits" in server.log.read_text()
+    assert sub.stderr.count(OVERFLOW) == 1, sub.stderr
+    assert "MB/s" in sub.stderr and "published while disconnected are lost" in sub.stderr
+    sub.signal(signal.SIGTERM)
+    assert sub.wait() == 0, sub
 
 
 def test_full_buffer_drops_oldest_and_says_how_many(amr, plain_server, tmp_path):

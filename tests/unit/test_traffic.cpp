@@ -1,0 +1,29 @@
+#include "redis/traffic.hpp"
+
+#include <doctest/doctest.h>
+
+using amr::redis::Traffic;
+using namespace std::chrono_literals;
+
+TEST_CASE("Traffic counts the bytes of the last second and forgets old ones") {
+    Traffic t;
+    const auto t0 = Traffic::Clock::time_point{} + 100s;
+    CHECK(t.per_second(t0) == 0);
+    t.add(1000, t0);
+    t.add(500, t0 + 300ms);
+    CHECK(t.per_second(t0 + 500ms) == 1500);
+    // A new window: the last whole second still counts while the new one has less.
+    t.add(10, t0 + 1100ms);
+    CHECK(t.per_second(t0 + 1200ms) == 1500);
+    t.add(5000, t0 + 1500ms);
+    CHECK(t.per_second(t0 + 1600ms) == 5010);
+    // Silence: after a whole second without bytes nothing is left.
+    CHECK(t.per_second(t0 + 2500ms) == 5010);
+    CHECK(t.per_second(t0 + 3200ms) == 0);
+    // Bytes after a long silence do not inherit the old window.
+    t.add(7, t0 + 10s);
+    t.add(1, t0 + 11100ms);
+    CHECK(t.per_second(t0 + 11200ms) == 7);
+    t.add(3, t0 + 13s);
+    CHECK(t.per_second(t0 + 13100ms) == 3);
+}
