@@ -435,6 +435,24 @@ wait_exit() {
     return 0
 }
 
+# python_count W GRACE WHAT: for sub_round. Waits up to GRACE s for its Python subscriber W
+# (py, floor) to end, then sets received, disc and rss from W's "received=N
+# disconnected=yes|no" line.
+python_count() {
+    local w=$1 grace=$2 what=$3
+    wait_exit "${tpid[$w]}" "$grace" || kill_tree "${tpid[$w]}"
+    wait "${tpid[$w]}" 2>/dev/null || true
+    received=$(sed -n 's/^received=\([0-9]*\).*/\1/p' "$d/$w.out")
+    disc=$(sed -n 's/.*disconnected=\([a-z]*\).*/\1/p' "$d/$w.out")
+    [ "$server_disc" = no ] || disc=yes
+    [ -n "$received" ] || {
+        fail "subscribe $label: $what printed no count: $(tail -n 2 "$d/$w.err" | tr '\n' ' ')"
+        received=0
+        disc='?'
+    }
+    rss=$(max_rss_kb "$d/$w.time")
+}
+
 # sub_round CLIENTS LABEL WHO...: start the subscribers WHO (floor, amr, cli, py), publish
 # sub_n messages with redis-benchmark -c CLIENTS -P 64, and record what each received.
 sub_round() {
@@ -563,35 +581,15 @@ sub_round() {
                 res_cli[$clients]="$received $published $disc"
                 ;;
             py)
-                wait_exit "${tpid[py]}" "$grace_py" || kill_tree "${tpid[py]}"
-                wait "${tpid[py]}" 2>/dev/null || true
-                received=$(sed -n 's/^received=\([0-9]*\).*/\1/p' "$d/py.out")
-                disc=$(sed -n 's/.*disconnected=\([a-z]*\).*/\1/p' "$d/py.out")
-                [ "$server_disc" = no ] || disc=yes
+                python_count py "$grace_py" "the Python subscriber"
                 note=$({ grep -h 'lab_subscriber:' "$d/py.err" || true; } | head -n 1 | sed 's/^lab_subscriber: //' | tr -d '|' | cut -c1-80)
-                [ -n "$received" ] || {
-                    fail "subscribe $label: the Python subscriber printed no count: $(tail -n 2 "$d/py.err" | tr '\n' ' ')"
-                    received=0
-                    disc='?'
-                }
-                rss=$(max_rss_kb "$d/py.time")
                 sub_rows+=("$lead | lab's Python \`pubsub.listen()\` | $(thousands "$received") / $(thousands "$published") | $disc | $(mib "${rss:-0}") MiB | $note |")
                 res_py[$clients]="$received $published $disc"
                 ;;
             floor)
-                wait_exit "${tpid[floor]}" "$grace_floor" || kill_tree "${tpid[floor]}"
-                wait "${tpid[floor]}" 2>/dev/null || true
-                received=$(sed -n 's/^received=\([0-9]*\).*/\1/p' "$d/floor.out")
-                disc=$(sed -n 's/.*disconnected=\([a-z]*\).*/\1/p' "$d/floor.out")
-                [ "$server_disc" = no ] || disc=yes
+                python_count floor "$grace_floor" "the floor reader"
                 local median_read
                 median_read=$(sed -n 's/.*median_read=\([0-9]*\).*/\1/p' "$d/floor.out")
-                [ -n "$received" ] || {
-                    fail "subscribe $label: the floor reader printed no count: $(tail -n 2 "$d/floor.err" | tr '\n' ' ')"
-                    received=0
-                    disc='?'
-                }
-                rss=$(max_rss_kb "$d/floor.time")
                 sub_rows+=("$lead | reader that only recv()s (\`socket_floor.py\`) | $(thousands "$received") / $(thousands "$published") | $disc | $(mib "${rss:-0}") MiB | median recv() $(thousands "${median_read:-0}") bytes |")
                 res_floor[$clients]="$received $published $disc"
                 ;;
