@@ -399,7 +399,8 @@ StopReason Subscriber::run(Deadline deadline, MessageSink& sink) {
         int n = poll(fds.data(), fds.size(), tls_ready ? 0 : poll_timeout_ms(timer));
         if (n < 0 && errno != EINTR) throw Error(ErrorKind::failure, "poll failed");
         if (fds.back().revents) return StopReason::signal;
-        if (deadline && Clock::now() >= *deadline) return StopReason::deadline;
+        const auto woke = Clock::now();
+        if (deadline && woke >= *deadline) return StopReason::deadline;
         if (fds[links_.size()].revents) read_control();
         for (size_t i = links_.size(); i-- > 0;) {
             Link& link = *links_[i];
@@ -408,7 +409,7 @@ StopReason Subscriber::run(Deadline deadline, MessageSink& sink) {
                 continue;
             }
             try {
-                link.traffic.add(link.reader.read_from(link.connection), Clock::now());
+                link.traffic.add(link.reader.read_from(link.connection), woke);
             } catch (const Error& e) {
                 if (e.kind() != ErrorKind::connection) throw;
                 lose(i, e);
