@@ -284,6 +284,19 @@ class RedisServer:
         out = self.cli("PUBSUB", "NUMSUB", channel).stdout.split()
         return int(out[1])
 
+    def benchmark_publish(self, channel: str, count: int, payload: str, clients: int = 1) -> None:
+        """Publishes `count` messages as fast as redis-benchmark can: -P 64 on each of
+        `clients` connections (so it sends whole pipelines: make `count` a multiple of 64)."""
+        require_tools("redis-benchmark")
+        if self.tls:
+            raise ValueError("benchmark_publish: plain servers only")
+        env = {"PATH": PATH}
+        if self.password is not None:
+            env["REDISCLI_AUTH"] = self.password
+        subprocess.run(["redis-benchmark", "-h", "127.0.0.1", "-p", str(self.port), "-c", str(clients),
+                        "-P", "64", "-n", str(count), "-q", "PUBLISH", channel, payload],
+                       check=True, capture_output=True, env=env, timeout=HANG * 3)
+
     def numpat(self) -> int:
         return int(self.cli("PUBSUB", "NUMPAT").stdout.strip())
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from amrtest import HANG, PATH, ROOT, require_tools, unique, wait_until
+from amrtest import HANG, ROOT, unique, wait_until
 
 BENCH = ROOT / "scripts" / "bench"
 END = "__end_of_test__"
@@ -17,7 +17,6 @@ END = "__end_of_test__"
 def run_counter(server, script, total, clients):
     """Starts `script`, publishes `total` messages with redis-benchmark (-P 64 on
     `clients` connections) and the end marker, and returns the script's line."""
-    require_tools("redis-benchmark")
     ch = unique()
     proc = subprocess.Popen([sys.executable, str(BENCH / script), "127.0.0.1", str(server.port), ch, END],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -25,9 +24,7 @@ def run_counter(server, script, total, clients):
         wait_until(lambda: server.numsub(ch) == 1, "the counter subscribed")
         # Payloads that hold most of the end marker: it must not end the count early.
         payload = '{"seq":1,"note":"' + END[:-1] + '"}'
-        subprocess.run(["redis-benchmark", "-h", "127.0.0.1", "-p", str(server.port), "-c", str(clients),
-                        "-P", "64", "-n", str(total), "-q", "PUBLISH", ch, payload],
-                       check=True, capture_output=True, env={"PATH": PATH}, timeout=HANG * 3)
+        server.benchmark_publish(ch, total, payload, clients=clients)
         assert server.publish(ch, END) == 1
         out, err = proc.communicate(timeout=HANG * 3)
     finally:

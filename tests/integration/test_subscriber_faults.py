@@ -3,13 +3,9 @@ stdout while the publisher runs at full speed, a full --buffer, an unanswered PI
 Real redis-server processes; nothing here asserts on time."""
 
 import os
-import shutil
 import signal
-import subprocess
 
-import pytest
-
-from amrtest import HANG, PATH, require_tools, unique, wait_until
+from amrtest import HANG, unique, wait_until
 
 LOST = "reconnecting"
 REGAINED = "reconnected to"
@@ -27,19 +23,6 @@ def restart_same_port(server):
 
 def wait_numsub(server, channel, n=1):
     wait_until(lambda: server.numsub(channel) == n, f"{n} subscriber(s) on {channel}")
-
-
-def benchmark_publish(server, channel, count, payload_size, clients=1):
-    """Publishes `count` messages as fast as redis-benchmark can (-P 64 on each of
-    `clients` connections)."""
-    require_tools("redis-benchmark")
-    payload = "x" * payload_size
-    argv = ["redis-benchmark", "-h", "127.0.0.1", "-p", str(server.port), "-c", str(clients),
-            "-P", "64", "-n", str(count), "-q", "PUBLISH", channel, payload]
-    env = {"PATH": PATH}
-    if server.password:
-        env["REDISCLI_AUTH"] = server.password
-    subprocess.run(argv, check=True, capture_output=True, env=env, timeout=HANG * 3)
 
 
 def test_server_killed_and_restarted_while_subscribed(amr, redis_factory):
@@ -109,7 +92,7 @@ def test_stalled_stdout_loses_nothing_while_500000_are_published(amr, plain_serv
               f'| {{ while [ ! -e {gate} ]; do sleep 0.1; done; wc -l > {counted}; }}')
     sub = amr.start_shell(script, env=plain_server.env())
     sub.wait_subscribed()
-    benchmark_publish(plain_server, ch, total, 100)
+    plain_server.benchmark_publish(ch, total, "x" * 100)
     gate.touch()
     assert sub.wait(timeout=HANG * 3) == 0, sub
     assert int(counted.read_text()) == total
@@ -125,7 +108,7 @@ def test_publishers_faster_than_the_server_writes_get_the_loss_explained(amr, re
     server = redis_factory()  # its own log: the server's word on why it closed amr
     ch = unique()
     sub = amr.subscribe("-F", "raw", ch, env=server.env())
-    benchmark_publish(server, ch, 64 * 31_250, 100, clients=50)
+    server.benchmark_publish(ch, 64 * 31_250, "x" * 100, clients=50)
     sub.wait_stderr(REGAINED)
     wait_numsub(server, ch)
     assert server.publish(ch, "after") == 1
@@ -146,7 +129,7 @@ def test_full_buffer_drops_oldest_and_says_how_many(amr, plain_server, tmp_path)
               f'| {{ while [ ! -e {gate} ]; do sleep 0.1; done; cat > {out}; }}')
     sub = amr.start_shell(script, env=plain_server.env())
     sub.wait_subscribed()
-    benchmark_publish(plain_server, ch, total, 100)
+    plain_server.benchmark_publish(ch, total, "x" * 100)
     plain_server.publish(ch, "last")
     gate.touch()
     sub.wait_stderr("dropped the")
