@@ -67,12 +67,15 @@ class ClosedPort:
         self.sock.close()
 
 
-def wait_until(predicate: Callable[[], bool], what: str, timeout: float = HANG) -> None:
-    """Polls predicate until it holds; fails the test (as hung) when it never does."""
+def wait_until(predicate: Callable[[], bool], what: str, timeout: float = HANG,
+               detail: Callable[[], str] | None = None) -> None:
+    """Polls predicate until it holds; fails the test (as hung) when it never does, with
+    what detail() says then (a subscriber's stderr, say)."""
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
-            raise AssertionError(f"still waiting for {what} after {timeout:.0f}s")
+            said = f"\n{detail()}" if detail else ""
+            raise AssertionError(f"still waiting for {what} after {timeout:.0f}s{said}")
         time.sleep(0.02)
 
 
@@ -351,6 +354,13 @@ def expect(result: Result, rc: int) -> Result:
     return result
 
 
+def _tail(data: bytes | bytearray, keep: int = 4000) -> str:
+    """The end of a stream for a failure message (a subscriber's may be huge)."""
+    if len(data) <= keep:
+        return bytes(data).decode(errors="replace")
+    return f"[{len(data) - keep} bytes before]" + bytes(data[-keep:]).decode(errors="replace")
+
+
 class Background:
     """A process whose stdout and stderr are collected by threads, so the test can wait
     for a stderr line (the subscription confirmation) while it runs."""
@@ -401,7 +411,7 @@ class Background:
                     if predicate():
                         return
                     raise AssertionError(f"process ended (exit {self.proc.returncode}) before {what}\n"
-                                         f"--- stdout\n{bytes(self._out).decode(errors='replace')}"
+                                         f"--- stdout\n{_tail(self._out)}"
                                          f"--- stderr\n{bytes(self._err).decode(errors='replace')}")
                 left = deadline - time.monotonic()
                 if left <= 0:
@@ -417,11 +427,31 @@ class Background:
         self.wait_stderr(SUBSCRIBED, count, timeout=HANG / 3)
         return self
 
+    # The stdout waits look only at what arrived since they last looked, in place: a
+    # subscriber may write hundreds of megabytes, and copying or scanning all of it on
+    # every read would slow the reading thread, and so amr, to a crawl.
     def wait_stdout_lines(self, count: int) -> None:
-        self._wait_for(lambda: bytes(self._out).count(b"\n") >= count, f"{count} lines on stdout")
+        counted = [0, 0]  # bytes looked at, newlines in them
+
+        def enough() -> bool:
+            counted[1] += self._out.count(b"\n", counted[0])
+            counted[0] = len(self._out)
+            return counted[1] >= count
+
+        self._wait_for(enough, f"{count} lines on stdout")
 
     def wait_stdout(self, text: str) -> None:
-        self._wait_for(lambda: text.encode() in bytes(self._out), f"{text!r} on stdout")
+        needle = text.encode()
+        start = 0
+
+        def found() -> bool:
+            nonlocal start
+            if self._out.find(needle, start) >= 0:
+                return True
+            start = max(0, len(self._out) - len(needle) + 1)
+            return False
+
+        self._wait_for(found, f"{text!r} on stdout")
 
     def running(self) -> bool:
         return self.proc.poll() is None
@@ -469,7 +499,7 @@ class Background:
         self.kill()
 
     def __repr__(self) -> str:
-        return (f"<{' '.join(map(str, self.argv))}: exit {self.proc.poll()}\n--- stdout\n{self.stdout}"
+        return (f"<{' '.join(map(str, self.argv))}: exit {self.proc.poll()}\n--- stdout\n{_tail(self.stdout_bytes)}"
                 f"--- stderr\n{self.stderr}--->")
 
 
