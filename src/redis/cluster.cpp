@@ -33,6 +33,17 @@ NodeAddress address_of(const redisReply* node, const std::string& seed_host) {
     return a;
 }
 
+// True when the comma-separated `flags` hold `flag` itself ("fail" is not "fail?").
+bool has_flag(std::string_view flags, std::string_view flag) {
+    while (!flags.empty()) {
+        const size_t comma = flags.find(',');
+        if (flags.substr(0, comma) == flag) return true;
+        if (comma == std::string_view::npos) break;
+        flags.remove_prefix(comma + 1);
+    }
+    return false;
+}
+
 }  // namespace
 
 uint16_t key_slot(std::string_view key) {
@@ -93,10 +104,8 @@ std::optional<Topology> discover_topology(Connection& connection, const std::str
     return topology;
 }
 
-std::vector<NodeAddress> list_nodes(Connection& connection, const std::string& seed_host) {
-    ReplyPtr reply = connection.command({"CLUSTER", "NODES"});
+std::vector<NodeAddress> parse_cluster_nodes(std::string_view text, const std::string& seed_host) {
     std::vector<NodeAddress> nodes;
-    std::string_view text(reply->str, reply->len);
     while (!text.empty()) {
         const size_t eol = text.find('\n');
         std::string_view line = text.substr(0, eol);
@@ -108,9 +117,9 @@ std::vector<NodeAddress> list_nodes(Connection& connection, const std::string& s
         if (c == std::string_view::npos) continue;
         const std::string_view address = line.substr(a + 1, b - a - 1);
         const std::string_view flags = line.substr(b + 1, c - b - 1);
-        if (flags.find("fail") != std::string_view::npos ||
-            flags.find("noaddr") != std::string_view::npos ||
-            flags.find("handshake") != std::string_view::npos) {
+        // A node only suspected of failing ("fail?", one node's view, often a busy
+        // moment) is still asked; one the cluster agreed has failed is not.
+        if (has_flag(flags, "fail") || has_flag(flags, "noaddr") || has_flag(flags, "handshake")) {
             continue;
         }
         const std::string_view endpoint = address.substr(0, address.find('@'));
@@ -123,6 +132,11 @@ std::vector<NodeAddress> list_nodes(Connection& connection, const std::string& s
         if (std::find(nodes.begin(), nodes.end(), node) == nodes.end()) nodes.push_back(node);
     }
     return nodes;
+}
+
+std::vector<NodeAddress> list_nodes(Connection& connection, const std::string& seed_host) {
+    ReplyPtr reply = connection.command({"CLUSTER", "NODES"});
+    return parse_cluster_nodes(std::string_view(reply->str, reply->len), seed_host);
 }
 
 config::Settings node_settings(const config::Settings& seed, const NodeAddress& node) {

@@ -47,9 +47,12 @@ struct Topology {
 // for nodes that announce no address.
 std::optional<Topology> discover_topology(Connection& connection, const std::string& seed_host);
 
-// Every reachable node, replicas included (CLUSTER NODES; CLUSTER SLOTS may leave out
-// replicas that are still syncing).
+// Every node not known to have failed, replicas included (CLUSTER NODES; CLUSTER SLOTS
+// may leave out replicas that are still syncing).
 std::vector<NodeAddress> list_nodes(Connection& connection, const std::string& seed_host);
+// The same from CLUSTER NODES' text: nodes flagged fail, noaddr or handshake are left out,
+// those only suspected (fail?) kept.
+std::vector<NodeAddress> parse_cluster_nodes(std::string_view text, const std::string& seed_host);
 
 // Settings to reach `node`: its address, and the seed's credentials, TLS options and the
 // host name certificates must carry.
