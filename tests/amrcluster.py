@@ -53,6 +53,18 @@ class RedisCluster:
         for node in self.nodes:
             node.stop()
 
+    def describe(self, channel: str) -> str:
+        """Every live node's own view of itself, and its count of channel's shard
+        subscribers (or its redirect): for failure messages."""
+        lines = []
+        for node in self.live_nodes():
+            me = [ln for ln in node.cli("CLUSTER", "NODES", check=False).stdout.splitlines()
+                  if "myself" in ln]
+            count = node.cli("PUBSUB", "SHARDNUMSUB", channel, check=False)
+            lines.append(f"{node.port}: {' '.join(me)} | SHARDNUMSUB: "
+                         f"{' '.join((count.stdout + count.stderr).split())}")
+        return "\n".join(lines)
+
     def keyslot(self, key: str) -> int:
         return int(self.live_nodes()[0].cli("CLUSTER", "KEYSLOT", key).stdout.strip())
 

@@ -135,15 +135,22 @@ void Subscriber::place(std::vector<Subscription> wanted) {
 }
 
 void Subscriber::refresh_topology() {
-    std::vector<NodeAddress> candidates = {{settings_.host, settings_.port}};
+    const NodeAddress seed{settings_.host, settings_.port};
+    std::vector<NodeAddress> candidates;
+    auto add = [&](const NodeAddress& node) {
+        if (std::find(candidates.begin(), candidates.end(), node) == candidates.end())
+            candidates.push_back(node);
+    };
+    if (ask_first_) add(*std::exchange(ask_first_, std::nullopt));
+    add(seed);
     if (topology_) {
-        for (const auto& node : topology_->all_nodes()) candidates.push_back(node);
+        for (const auto& node : topology_->all_nodes()) add(node);
     }
     std::optional<Error> failure;
     for (const auto& node : candidates) {
         try {
-            Connection c = Connection::open(
-                candidates.front() == node ? settings_ : node_settings(settings_, node));
+            Connection c =
+                Connection::open(node == seed ? settings_ : node_settings(settings_, node));
             if (auto t = discover_topology(c, settings_.host)) {
                 topology_ = std::move(t);
                 return;
@@ -235,8 +242,9 @@ void Subscriber::forget(Link& link, const PubSubEvent& e) {
         spdlog::info("[-] Unsubscribed from {}: '{}'", noun(s.kind), s.name);
         return;
     }
-    // Still wanted: the server moved a shard channel's slot away.
+    // Still wanted: the server moved a shard channel's slot away, and knows where to.
     homeless_.push_back(s);
+    ask_first_ = link.node;
     spdlog::warn(
         "shard channel '{}' left {} (failover or slot migration); subscribing where "
         "it lives now",
@@ -272,6 +280,9 @@ bool Subscriber::handle(Link& link, const Frame& frame, MessageSink& sink) {
                 link.pending.pop_front();
                 spdlog::warn("{} on {}: finding where its channels live now", e.payload,
                              link.node.str());
+                if (auto redirect = parse_redirect(e.payload, settings_.host)) {
+                    ask_first_ = redirect->target;
+                }
                 homeless_.insert(homeless_.end(), group.begin(), group.end());
                 recover_at_ = Clock::now();
                 break;

@@ -92,6 +92,9 @@ class Subscriber {
     std::vector<std::unique_ptr<Link>> links_;
     std::vector<Subscription> homeless_;  // wanted, waiting to be (re)subscribed
     std::optional<Topology> topology_;    // set when shard channels live in a cluster
+    // The node to ask for the topology first: the one that just said a slot moved, or
+    // where it moved to. Its view is the newest; another node's may still be the old one.
+    std::optional<NodeAddress> ask_first_;
     Backoff backoff_;
     int attempt_ = 0;  // failed recovery attempts in a row
     Clock::time_point recover_at_ = Clock::time_point::max();
