@@ -116,6 +116,16 @@ class RedisCluster:
         wait_until(look, "a replica in sync with the primary")
         return found[0]
 
+    def move_slot(self, slot: int, source: RedisServer, target: RedisServer) -> None:
+        """Migrates an empty slot from one primary to another, as redis-cli --cluster
+        reshard would (IMPORTING, MIGRATING, then NODE on the target and the source)."""
+        source_id = source.cli("CLUSTER", "MYID").stdout.strip()
+        target_id = target.cli("CLUSTER", "MYID").stdout.strip()
+        target.cli("CLUSTER", "SETSLOT", str(slot), "IMPORTING", source_id)
+        source.cli("CLUSTER", "SETSLOT", str(slot), "MIGRATING", target_id)
+        for node in (target, source):
+            node.cli("CLUSTER", "SETSLOT", str(slot), "NODE", target_id)
+
     def spublish(self, channel: str, message: str) -> int:
         """SPUBLISH on the slot's owner (redis-cli -c follows MOVED)."""
         out = self.owner_of(channel).cli("-c", "SPUBLISH", channel, message)

@@ -1,6 +1,6 @@
 """amr against a real local Redis Cluster (3 primaries with replicas): shard channels
-across slots, a failover and a killed primary while ssubscribe runs, publish and
-subscribe through different nodes, channels summed over the nodes."""
+across slots, a failover, a slot migration and a killed primary while ssubscribe runs,
+publish and subscribe through different nodes, channels summed over the nodes."""
 
 import json
 
@@ -70,6 +70,26 @@ def test_ssubscribe_follows_a_cluster_failover(amr, cluster):
     sub.wait_stdout("after\n")
     assert sub.stdout.startswith("before\nafter\n")
     assert "left" in sub.stderr or "reconnect" in sub.stderr
+
+
+def test_ssubscribe_follows_a_slot_migration(amr, cluster):
+    ch = shard_channels(cluster)[0]
+    source = cluster.owner_of(ch)
+    roles = cluster.roles()
+    target, third = [n for n in cluster.nodes if roles[n.port] == "master" and n.port != source.port]
+    # Through the third primary, which has no part in the move.
+    sub = amr.start("ssubscribe", "-F", "raw", ch, env=cluster.env(third))
+    sub.wait_stderr("[+] Subscribed")
+    cluster.move_slot(cluster.keyslot(ch), source, target)
+
+    # The source drops the channel's subscribers when it gives the slot away (the target
+    # has told every node already); amr asks where the slot went and subscribes on the
+    # target, which counts it, without a MOVED on the way.
+    wait_until(lambda: cluster.spublish(ch, "moved") == 1, "amr subscribed on the slot's new owner",
+               detail=lambda: f"--- amr's stderr\n{sub.stderr}\n--- nodes\n{cluster.describe(ch)}")
+    sub.wait_stdout("moved\n")
+    assert f"left 127.0.0.1:{source.port}" in sub.stderr
+    assert "MOVED" not in sub.stderr, "amr asked a node with the old layout"
 
 
 def test_ssubscribe_survives_a_killed_primary(amr, cluster):
