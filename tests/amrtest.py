@@ -499,8 +499,8 @@ class Background:
         self.kill()
 
     def __repr__(self) -> str:
-        return (f"<{' '.join(map(str, self.argv))}: exit {self.proc.poll()}\n--- stdout\n{_tail(self.stdout_bytes)}"
-                f"--- stderr\n{self.stderr}--->")
+        return (f"<{' '.join(map(str, self.argv))}: exit {self.proc.poll()}\n"
+                f"--- stdout\n{_tail(self.stdout_bytes)}--- stderr\n{self.stderr}--->")
 
 
 class Amr:
