@@ -10,7 +10,7 @@ using amr::redis::parse_redirect;
 TEST_CASE("key_slot: CRC16 of the key, or of its hash tag") {
     CHECK(key_slot("foo") == 12182);  // CLUSTER KEYSLOT foo
     CHECK(key_slot("{user1000}.following") == key_slot("user1000"));
-    CHECK(key_slot("a{}b") == 13694);  // an empty tag is no tag: the whole key counts
+    CHECK(key_slot("a{}b") == 13694);  // CLUSTER KEYSLOT a{}b: an empty tag is no tag
 }
 
 TEST_CASE("parse_cluster_nodes keeps suspected nodes and leaves out failed ones") {
