@@ -31,6 +31,11 @@ def shard_channels(cluster):
     return channels
 
 
+def seen_by(sub, cluster, ch):
+    """For a failing wait: what amr said, and each node's view of itself and of ch."""
+    return lambda: f"--- amr's stderr\n{sub.stderr}\n--- nodes\n{cluster.describe(ch)}"
+
+
 def test_ssubscribe_across_shards(amr, cluster):
     channels = shard_channels(cluster)
     sub = amr.start("ssubscribe", "-F", "raw", "--count", str(len(channels)), *channels,
@@ -66,7 +71,7 @@ def test_ssubscribe_follows_a_cluster_failover(amr, cluster):
     # The old primary said the channel left, after taking in the new layout: amr asks it
     # where the channel lives now, and so subscribes on the new primary, which counts it.
     wait_until(lambda: cluster.spublish(ch, "after") == 1, "amr subscribed on the new primary",
-               detail=lambda: f"--- amr's stderr\n{sub.stderr}\n--- nodes\n{cluster.describe(ch)}")
+               detail=seen_by(sub, cluster, ch))
     sub.wait_stdout("after\n")
     assert sub.stdout.startswith("before\nafter\n")
     assert "left" in sub.stderr or "reconnect" in sub.stderr
@@ -86,7 +91,7 @@ def test_ssubscribe_follows_a_slot_migration(amr, cluster):
     # has told every node already); amr asks where the slot went and subscribes on the
     # target, which counts it, without a MOVED on the way.
     wait_until(lambda: cluster.spublish(ch, "moved") == 1, "amr subscribed on the slot's new owner",
-               detail=lambda: f"--- amr's stderr\n{sub.stderr}\n--- nodes\n{cluster.describe(ch)}")
+               detail=seen_by(sub, cluster, ch))
     sub.wait_stdout("moved\n")
     assert f"left 127.0.0.1:{source.port}" in sub.stderr
     assert "MOVED" not in sub.stderr, "amr asked a node with the old layout"
@@ -101,7 +106,7 @@ def test_ssubscribe_survives_a_killed_primary(amr, cluster):
     cluster.kill(old)
     wait_until(lambda: cluster.owner_port(ch) == replica.port, "the replica to be promoted")
     wait_until(lambda: cluster.spublish(ch, "again") >= 1, "amr subscribed where the channel lives",
-               detail=lambda: f"--- amr's stderr\n{sub.stderr}\n--- nodes\n{cluster.describe(ch)}")
+               detail=seen_by(sub, cluster, ch))
     sub.wait_stdout("again\n")
     assert "reconnecting" in sub.stderr
 
