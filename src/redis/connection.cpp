@@ -102,10 +102,11 @@ Connection Connection::open(const config::Settings& s, Protocol protocol, bool v
     Connection conn(std::move(context), ssl, s);
     const std::string password = s.token ? s.token->token() : s.password;
     if (protocol == Protocol::resp3_preferred) {
+        // A view of s.user or of a literal, never of a temporary string (the ternary of a
+        // std::string and a literal makes one, which died before HELLO was sent).
+        const std::string_view user = s.user.empty() ? std::string_view("default") : s.user;
         std::vector<std::string_view> hello = {"HELLO", "3"};
-        if (!password.empty()) {
-            hello.insert(hello.end(), {"AUTH", s.user.empty() ? "default" : s.user, password});
-        }
+        if (!password.empty()) hello.insert(hello.end(), {"AUTH", user, password});
         conn.append(hello);
         ReplyPtr reply = conn.read_reply();
         if (reply->type != REDIS_REPLY_ERROR) {
