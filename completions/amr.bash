@@ -7,8 +7,8 @@ _amr_channels='orders:created orders:shipped inventory:alerts notifications'
 _amr_patterns='orders:* inventory:* notifications *'
 
 _amr_global_opts='--url -H --host -p --port --user -a --password --tls --no-tls --cacert
-    --capath --cert --key --sni --insecure --env-file --no-env-file --connect-timeout --token-command
-    -v --verbose -q --quiet --version -h --help'
+    --capath --cert --key --sni --insecure --env-file --no-env-file --connect-timeout --proto-max-bulk-len
+    --token-command -v --verbose -q --quiet --version -h --help'
 _amr_message_opts='--raw --preset --event -f --field -o --output --sharded --cluster
     --min-receivers --lines --file --skip-invalid --window --retry --reconnect-max'
 _amr_subscribe_opts='--count --timeout -F --format --template -j --json --buffer --no-reconnect
@@ -16,7 +16,7 @@ _amr_subscribe_opts='--count --timeout -F --format --template -j --json --buffer
 
 # Options that take a value, global or of any command: the value is not a positional.
 _amr_value_opts='--url -H --host -p --port --user -a --password --cacert --capath --cert
-    --key --sni --env-file --connect-timeout --token-command --preset --event -f --field -o --output
+    --key --sni --env-file --connect-timeout --proto-max-bulk-len --token-command --preset --event -f --field -o --output
     --min-receivers -c --channel --count --timeout -F --format --template --buffer
     --reconnect-max --ping-interval --file --window'
 

@@ -9,7 +9,7 @@ set -l subscribe_command "__fish_seen_subcommand_from subscribe psubscribe ssubs
 # it yet: publish's channel, channels' pattern.
 function __amr_wants_first_positional
     set -l value_options --url -H --host -p --port --user -a --password --cacert --capath \
-        --cert --key --sni --env-file --connect-timeout --token-command --preset --event -f --field -o --output \
+        --cert --key --sni --env-file --connect-timeout --proto-max-bulk-len --token-command --preset --event -f --field -o --output \
         --min-receivers --count --timeout -F --format --template --buffer --reconnect-max \
         --ping-interval --file --window
     set -l command
@@ -45,7 +45,7 @@ function __amr_live_channels
     end
     set -l connection_options --url -H --host -p --port --user -a --password --token-command \
         --cacert --capath --cert --key --sni --env-file
-    set -l value_options --connect-timeout --preset --event -f --field -o --output \
+    set -l value_options --connect-timeout --proto-max-bulk-len --preset --event -f --field -o --output \
         --min-receivers -c --channel --count --timeout -F --format --template --buffer \
         --reconnect-max --ping-interval --file --window
     set -l args
@@ -134,6 +134,7 @@ complete -c amr -l insecure -d 'Do not verify the certificate chain or host name
 complete -c amr -l env-file -r -F -d 'Read settings from FILE instead of ./.env'
 complete -c amr -l no-env-file -d 'Read no .env file'
 complete -c amr -l connect-timeout -x -d 'Connect time limit in seconds (default 30)'
+complete -c amr -l proto-max-bulk-len -x -d 'Longest string a reply may carry (default 512MiB)'
 complete -c amr -l token-command -x -d 'Microsoft Entra ID: command printing an access token'
 complete -c amr -s v -l verbose -d 'Print debug messages'
 complete -c amr -s q -l quiet -d 'Print only errors'

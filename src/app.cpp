@@ -77,6 +77,11 @@ void add_global_options(CLI::App& app, CliState& st) {
                    "Seconds to wait for connect and replies (default 30)")
         ->type_name("SECONDS")
         ->group(group);
+    app.add_option("--proto-max-bulk-len", c.proto_max_bulk_len,
+                   "Longest string a reply may carry; longer is a protocol error (default "
+                   "512MiB, as Redis's proto-max-bulk-len)")
+        ->type_name("SIZE")
+        ->group(group);
     app.add_flag("-v,--verbose", st.verbose, "Debug messages on stderr");
     app.add_flag("-q,--quiet", st.quiet, "Only errors on stderr");
 }

@@ -589,7 +589,7 @@ class Amr:
 
 _VALUE_OPTS = {"-F", "--format", "--count", "--timeout", "-H", "--host", "-p", "--port", "--user", "-a",
                "--password", "--cacert", "--capath", "--cert", "--key", "--sni", "--env-file",
-               "--connect-timeout", "--url", "-o", "--output"}
+               "--connect-timeout", "--proto-max-bulk-len", "--url", "-o", "--output"}
 
 
 def _positionals(args: Sequence[str]):

@@ -10,6 +10,7 @@
 
 #include "config/redis_url.hpp"
 #include "error.hpp"
+#include "util/size.hpp"
 
 extern char** environ;
 
@@ -116,11 +117,15 @@ Settings resolve_settings(const ConnectionFlags& flags, const EnvMap& environmen
                           "set REDIS_HOST in the environment or in .env, or pass -H/--host "
                           "or --url");
     }
-    if (!std::isfinite(flags.connect_timeout_s) || flags.connect_timeout_s <= 0) {
-        throw usage_error("--connect-timeout must be a positive number of seconds");
+    if (!std::isfinite(flags.connect_timeout_s) || flags.connect_timeout_s <= 0 ||
+        flags.connect_timeout_s > max_connect_timeout_s) {
+        throw usage_error("--connect-timeout must be a positive number of seconds, at most 86400");
     }
     s.connect_timeout = std::chrono::milliseconds(
         static_cast<long long>(std::ceil(flags.connect_timeout_s * 1000)));
+    if (flags.proto_max_bulk_len) {
+        s.max_bulk = util::parse_size(*flags.proto_max_bulk_len, "--proto-max-bulk-len");
+    }
     if (!s.token_command.empty() && !s.password.empty() && flags.password) {
         throw usage_error("-a/--password and --token-command cannot be combined");
     }

@@ -31,6 +31,7 @@ struct ConnectionFlags {
     std::optional<std::string> env_file;
     bool no_env_file = false;
     double connect_timeout_s = 30.0;
+    std::optional<std::string> proto_max_bulk_len;
 };
 
 struct Settings {
@@ -53,7 +54,15 @@ struct Settings {
     std::string tls_name;
     bool insecure = false;
     std::chrono::milliseconds connect_timeout{30000};
+    // The longest string a reply may announce, as Redis's own proto-max-bulk-len: a
+    // reply announcing more (or an aggregate of more elements than could fit) is a
+    // protocol error at once, so a hostile server cannot make amr buffer without bound.
+    size_t max_bulk = default_max_bulk;
+    static constexpr size_t default_max_bulk = size_t{512} * 1024 * 1024;
 };
+
+// The longest --connect-timeout: a day (larger values would overflow timeval arithmetic).
+inline constexpr double max_connect_timeout_s = 86400;
 
 // The REDIS_* variables of the process environment.
 EnvMap redis_environment();

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <openssl/err.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -85,6 +86,8 @@ Connection Connection::open(const config::Settings& s, Protocol protocol, bool v
 
     // Finds dead peers even when nothing is sent (AMR drops idle connections).
     redisEnableKeepAlive(context.get());
+    // A command amr runs (--token-command) must not inherit the socket.
+    fcntl(context->fd, F_SETFD, fcntl(context->fd, F_GETFD) | FD_CLOEXEC);
 
     SSL* ssl = nullptr;
     if (s.tls) {

@@ -80,8 +80,16 @@ def test_bad_min_receivers_is_a_usage_error(amr, plain_server, value):
     expect(amr.run("publish", unique(), "{}", "--min-receivers", value, env=plain_server.env()), 2)
 
 
-def test_bad_connect_timeout_is_a_usage_error(amr, plain_server):
-    expect(amr.run("--connect-timeout", "soon", "ping", env=plain_server.env()), 2)
+@pytest.mark.parametrize("value", ["soon", "0", "-1", "1e300", "inf", "nan", "86401"])
+def test_bad_connect_timeout_is_a_usage_error(amr, plain_server, value):
+    r = expect(amr.run("--connect-timeout", value, "ping", env=plain_server.env()), 2)
+    assert "--connect-timeout" in r.stderr, r
+
+
+@pytest.mark.parametrize("value", ["x", "0", "-5", "1T"])
+def test_bad_proto_max_bulk_len_is_a_usage_error(amr, plain_server, value):
+    r = expect(amr.run("--proto-max-bulk-len", value, "ping", env=plain_server.env()), 2)
+    assert "--proto-max-bulk-len" in r.stderr, r
 
 
 @pytest.mark.parametrize("name, value", [("REDIS_PORT", "abc"), ("REDIS_PORT", "0"), ("REDIS_PORT", "65536"),
