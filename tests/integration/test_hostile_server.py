@@ -15,15 +15,18 @@ MAX_RSS_MB = 100
 def test_the_scripted_server_answers_like_redis(amr):
     # The stand-in itself: amr's ping against a server that answers as Redis does.
     def script(peer):
-        peer.expect("PING")
-        peer.send(b"+PONG\r\n")
+        for _ in range(2):  # the connection's check, then ping's timed one
+            peer.expect("PING")
+            peer.send(b"+PONG\r\n")
+        peer.expect("INFO")
+        peer.send(b"$22\r\nredis_version:7.0.99\r\n\r\n")
         peer.hold(5)
 
     with HostileServer(script) as server:
         r = expect(run_measured(amr, "--connect-timeout", "5", "ping", env=server.env()), 0)
         server.check()
-        assert server.peers[0].commands == [[b"PING"]]
-    assert "PONG" in r.stdout + r.stderr, r
+        assert server.peers[0].commands == [[b"PING"], [b"PING"], [b"INFO", b"server"]]
+    assert "PONG from 127.0.0.1" in r.stdout and "Redis 7.0.99" in r.stdout, r
     assert r.max_rss_mb < MAX_RSS_MB, r
 
 
