@@ -21,7 +21,7 @@ const char* const exit_code_help =
     "  0    success\n"
     "  1    other failure (server error reply, file I/O)\n"
     "  2    usage error (bad option, argument, .env line or message)\n"
-    "  3    connection, TLS or network failure\n"
+    "  3    connection, TLS or network failure, or a reply that breaks the protocol\n"
     "  4    authentication or permission failure\n"
     "  5    fewer receivers than --min-receivers\n"
     "  124  --timeout ended before --count messages arrived\n"

@@ -11,7 +11,7 @@ namespace {
 constexpr int max_depth = 8;
 
 [[noreturn]] void protocol_error(size_t offset, const char* what) {
-    throw Error(ErrorKind::failure, "protocol error from the server at byte " +
+    throw Error(ErrorKind::connection, "protocol error from the server at byte " +
                                         std::to_string(offset) + " of a reply: " + what);
 }
 
