@@ -134,3 +134,22 @@ def token_server_subscriber(amr, server, channel):
     env = {"REDIS_HOST": server.host, "REDIS_PORT": str(server.port), "REDIS_TLS": "false",
            "REDIS_KEY": server.password}
     return amr.subscribe("-F", "raw", channel, env=env)
+
+
+def test_token_without_user_signs_in_as_default_over_resp3(amr, redis_factory, tmp_path):
+    # No --user: HELLO 3 AUTH names "default". amr once sent a view of a destroyed
+    # temporary for that name (AddressSanitizer: stack-use-after-scope); the subscriber
+    # must sign in over RESP3 on the first try, not fall back to RESP2.
+    server = redis_factory(password="the-token")
+    script = tmp_path / "token.sh"
+    script.write_text("#!/bin/sh\necho the-token\n")
+    script.chmod(0o755)
+    env = {"REDIS_HOST": server.host, "REDIS_PORT": str(server.port), "REDIS_TLS": "false",
+           "REDIS_TOKEN_COMMAND": str(script)}
+    ch = unique()
+    sub = amr.subscribe("-v", "-F", "raw", ch, env=env)
+    assert server.publish(ch, "hello") == 1
+    sub.wait_stdout("hello\n")
+    sub.signal(signal.SIGTERM)
+    assert sub.wait() == 0, sub
+    assert "has no RESP3" not in sub.stderr and "HELLO" not in sub.stderr, sub.stderr
