@@ -1,10 +1,12 @@
 #include "message/json_check.hpp"
 
+#include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/reader.h>
 #include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <cstdint>
 #include <cstring>
@@ -15,7 +17,8 @@ namespace amr::message {
 
 namespace rj = rapidjson;
 
-constexpr unsigned parse_flags = rj::kParseFullPrecisionFlag | rj::kParseValidateEncodingFlag;
+constexpr unsigned parse_flags =
+    rj::kParseFullPrecisionFlag | rj::kParseValidateEncodingFlag | rj::kParseIterativeFlag;
 
 namespace {
 
@@ -86,9 +89,9 @@ class PlainScan {
         }
     }
 
-  private:
     static constexpr int max_depth = 64;
 
+  private:
     void space() {
         while (p_ < end_ && is_space(*p_)) ++p_;
     }
@@ -182,14 +185,61 @@ class PlainScan {
     const unsigned char* end_;
 };
 
-template <unsigned Flags>
-std::optional<JsonProblem> check_json_with(std::string_view text) {
+// Forwards SAX events to `Handler` and stops the parse at the first array or object past
+// the depth limit. With the iterative parser, no depth of input deepens the call stack.
+template <typename Handler>
+class DepthLimit {
+  public:
+    DepthLimit(Handler& handler, unsigned max_depth) : handler_(handler), max_depth_(max_depth) {}
+
+    bool too_deep() const { return depth_ > max_depth_; }
+
+    bool Null() { return handler_.Null(); }
+    bool Bool(bool b) { return handler_.Bool(b); }
+    bool Int(int i) { return handler_.Int(i); }
+    bool Uint(unsigned u) { return handler_.Uint(u); }
+    bool Int64(int64_t i) { return handler_.Int64(i); }
+    bool Uint64(uint64_t u) { return handler_.Uint64(u); }
+    bool Double(double d) { return handler_.Double(d); }
+    bool RawNumber(const char* s, rj::SizeType n, bool copy) {
+        return handler_.RawNumber(s, n, copy);
+    }
+    bool String(const char* s, rj::SizeType n, bool copy) { return handler_.String(s, n, copy); }
+    bool Key(const char* s, rj::SizeType n, bool copy) { return handler_.Key(s, n, copy); }
+    bool StartObject() { return ++depth_ <= max_depth_ && handler_.StartObject(); }
+    bool EndObject(rj::SizeType members) {
+        --depth_;
+        return handler_.EndObject(members);
+    }
+    bool StartArray() { return ++depth_ <= max_depth_ && handler_.StartArray(); }
+    bool EndArray(rj::SizeType elements) {
+        --depth_;
+        return handler_.EndArray(elements);
+    }
+
+  private:
+    Handler& handler_;
+    unsigned max_depth_;
+    unsigned depth_ = 0;
+};
+
+// The one way amr parses JSON: iterative, depth-limited, and the whole text (RapidJSON
+// takes a NUL byte for the end of input; anything from there on is extra).
+template <typename Handler>
+std::optional<JsonProblem> parse_into(std::string_view text, Handler& handler, unsigned max_depth) {
+    DepthLimit<Handler> limited(handler, max_depth);
     rj::Reader reader;
-    rj::BaseReaderHandler<> handler;
     rj::MemoryStream stream(text.data(), text.size());
-    rj::ParseResult ok = reader.Parse<Flags>(stream, handler);
+    // ASCII needs no encoding validation (which reads strings a byte at a time).
+    const rj::ParseResult ok =
+        is_ascii(text)
+            ? reader.Parse<parse_flags & ~rj::kParseValidateEncodingFlag>(stream, limited)
+            : reader.Parse<parse_flags>(stream, limited);
+    if (!ok && limited.too_deep()) {
+        return JsonProblem{ok.Offset(), "arrays and objects nested more than " +
+                                            std::to_string(max_depth) + " deep (amr's limit)"};
+    }
     if (!ok) return JsonProblem{ok.Offset(), rj::GetParseError_En(ok.Code())};
-    // The reader takes a NUL byte for the end of input; anything from there on is extra.
     if (stream.Tell() != text.size()) return JsonProblem{stream.Tell(), "Unexpected NUL byte."};
     return std::nullopt;
 }
@@ -200,12 +250,30 @@ bool plainly_valid(std::string_view text) {
     return PlainScan(text).document();
 }
 
-std::optional<JsonProblem> check_json(std::string_view text) {
-    // publish --lines checks millions of lines: most are plain enough for a quick scan,
-    // and ASCII needs no encoding validation (which reads strings a byte at a time).
-    if (plainly_valid(text)) return std::nullopt;
-    if (is_ascii(text)) return check_json_with<parse_flags & ~rj::kParseValidateEncodingFlag>(text);
-    return check_json_with<parse_flags>(text);
+std::optional<JsonProblem> check_json(std::string_view text, unsigned max_depth) {
+    // publish --lines checks millions of lines: most are plain enough for a quick scan.
+    if (max_depth >= static_cast<unsigned>(PlainScan::max_depth) && plainly_valid(text))
+        return std::nullopt;
+    rj::BaseReaderHandler<> ignore;
+    return parse_into(text, ignore, max_depth);
+}
+
+std::optional<JsonProblem> parse_json(std::string_view text, rj::Document& doc,
+                                      unsigned max_depth) {
+    doc.SetNull();
+    std::optional<JsonProblem> problem;
+    auto generator = [&](rj::Document& handler) {
+        problem = parse_into(text, handler, max_depth);
+        return !problem;
+    };
+    doc.Populate(generator);
+    return problem;
+}
+
+bool compact_json(std::string_view text, rj::StringBuffer& out) {
+    out.Clear();
+    rj::Writer<rj::StringBuffer> writer(out);
+    return !parse_into(text, writer, max_json_depth);
 }
 
 void require_json(std::string_view text, const std::string& what) {
@@ -220,11 +288,7 @@ std::string indent_json(std::string_view text, unsigned indent) {
     rj::StringBuffer out;
     rj::PrettyWriter<rj::StringBuffer> writer(out);
     writer.SetIndent(' ', indent);
-    rj::Reader reader;
-    rj::MemoryStream stream(text.data(), text.size());
-    if (!reader.Parse<parse_flags>(stream, writer) || stream.Tell() != text.size()) {
-        return std::string(text);
-    }
+    if (parse_into(text, writer, max_json_depth)) return std::string(text);
     return std::string(out.GetString(), out.GetSize());
 }
 

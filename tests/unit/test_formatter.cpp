@@ -72,7 +72,7 @@ Received pmessage(std::string_view pattern, std::string_view channel, std::strin
 
 std::string format(Format f, const Received& r, bool colour = false) {
     std::string out;
-    make_formatter(f, colour)->append(r, out);
+    make_formatter(f, {.colour = colour})->append(r, out);
     return out;
 }
 
@@ -285,7 +285,7 @@ TEST_CASE("pretty: colour adds ANSI codes and nothing else") {
 }
 
 TEST_CASE("json: received_at keeps its milliseconds' leading zeros, and follows the second") {
-    auto formatter = make_formatter(Format::json, false);
+    auto formatter = make_formatter(Format::json, {});
     Received r = message("c", "1");
     const auto second = std::chrono::floor<std::chrono::seconds>(fixed_time());
     std::string out;
@@ -428,7 +428,7 @@ TEST_CASE("json: member order is type, pattern, channel, data, received_at") {
 }
 
 TEST_CASE("json: one formatter reused for many messages") {
-    auto f = make_formatter(Format::json, false);
+    auto f = make_formatter(Format::json, {});
     std::string out;
     f->append(message("a", "{\"x\":1}"), out);
     f->append(message("b", "not json"), out);
@@ -459,7 +459,7 @@ TEST_CASE("raw: the payload and a newline, bytes preserved") {
 
 TEST_CASE("formatters append to what is already there") {
     std::string out = "before\n";
-    make_formatter(Format::raw, false)->append(message("c", "x"), out);
+    make_formatter(Format::raw, {})->append(message("c", "x"), out);
     CHECK(out == "before\nx\n");
 }
 

@@ -88,7 +88,8 @@ const char* const order =
 TEST_CASE("template: parse_format and make_formatter know the format") {
     CHECK(parse_format("template") == Format::template_);
     std::string out;
-    make_formatter(Format::template_, true, "{channel}={payload}")->append(message("c", "p"), out);
+    make_formatter(Format::template_, {.colour = true}, "{channel}={payload}")
+        ->append(message("c", "p"), out);
     CHECK(out == "c=p");
 }
 
