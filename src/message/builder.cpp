@@ -60,8 +60,11 @@ rj::Value field_value(std::string_view key, std::string_view text, bool typed,
     if (auto problem = parse_json(text, parsed, max_json_depth - 1)) {
         throw usage_error("-f " + std::string(key) + ":=...: value is not valid JSON at byte " +
                               std::to_string(problem->offset) + ": " + problem->reason,
-                          "use KEY=VALUE for a string, KEY:=JSON for a number, true, null, "
-                          "an array or an object");
+                          problem->too_deep
+                              ? "the message's object is one more level, and amr reads JSON " +
+                                    std::to_string(max_json_depth) + " deep"
+                              : "use KEY=VALUE for a string, KEY:=JSON for a number, true, "
+                                "null, an array or an object");
     }
     return rj::Value(parsed, alloc);
 }

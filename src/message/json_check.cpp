@@ -236,8 +236,10 @@ std::optional<JsonProblem> parse_into(std::string_view text, Handler& handler, u
             ? reader.Parse<parse_flags & ~rj::kParseValidateEncodingFlag>(stream, limited)
             : reader.Parse<parse_flags>(stream, limited);
     if (!ok && limited.too_deep()) {
-        return JsonProblem{ok.Offset(), "arrays and objects nested more than " +
-                                            std::to_string(max_depth) + " deep (amr's limit)"};
+        return JsonProblem{ok.Offset(),
+                           "arrays and objects nested more than " + std::to_string(max_depth) +
+                               " deep (amr's limit)",
+                           true};
     }
     if (!ok) return JsonProblem{ok.Offset(), rj::GetParseError_En(ok.Code())};
     if (stream.Tell() != text.size()) return JsonProblem{stream.Tell(), "Unexpected NUL byte."};

@@ -17,8 +17,9 @@ namespace amr::message {
 constexpr unsigned max_json_depth = 128;
 
 struct JsonProblem {
-    size_t offset;       // byte offset of the error in the input
-    std::string reason;  // RapidJSON's English description
+    size_t offset;          // byte offset of the error in the input
+    std::string reason;     // RapidJSON's English description, or amr's for the depth
+    bool too_deep = false;  // nested past the depth limit: valid JSON, but not to amr
 };
 
 // nullopt when `text` is one complete JSON value (surrounding whitespace allowed) nested at
