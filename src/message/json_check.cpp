@@ -1,24 +1,18 @@
 #include "message/json_check.hpp"
 
-#include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
-#include <rapidjson/memorystream.h>
-#include <rapidjson/prettywriter.h>
 #include <rapidjson/reader.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <cstdint>
 #include <cstring>
 
 #include "error.hpp"
+#include "message/json_parse.hpp"
 
 namespace amr::message {
 
 namespace rj = rapidjson;
-
-constexpr unsigned parse_flags =
-    rj::kParseFullPrecisionFlag | rj::kParseValidateEncodingFlag | rj::kParseIterativeFlag;
+using detail::parse_flags;
+using detail::parse_into;
 
 namespace {
 
@@ -185,67 +179,6 @@ class PlainScan {
     const unsigned char* end_;
 };
 
-// Forwards SAX events to `Handler` and stops the parse at the first array or object past
-// the depth limit. With the iterative parser, no depth of input deepens the call stack.
-template <typename Handler>
-class DepthLimit {
-  public:
-    DepthLimit(Handler& handler, unsigned max_depth) : handler_(handler), max_depth_(max_depth) {}
-
-    bool too_deep() const { return depth_ > max_depth_; }
-
-    bool Null() { return handler_.Null(); }
-    bool Bool(bool b) { return handler_.Bool(b); }
-    bool Int(int i) { return handler_.Int(i); }
-    bool Uint(unsigned u) { return handler_.Uint(u); }
-    bool Int64(int64_t i) { return handler_.Int64(i); }
-    bool Uint64(uint64_t u) { return handler_.Uint64(u); }
-    bool Double(double d) { return handler_.Double(d); }
-    bool RawNumber(const char* s, rj::SizeType n, bool copy) {
-        return handler_.RawNumber(s, n, copy);
-    }
-    bool String(const char* s, rj::SizeType n, bool copy) { return handler_.String(s, n, copy); }
-    bool Key(const char* s, rj::SizeType n, bool copy) { return handler_.Key(s, n, copy); }
-    bool StartObject() { return ++depth_ <= max_depth_ && handler_.StartObject(); }
-    bool EndObject(rj::SizeType members) {
-        --depth_;
-        return handler_.EndObject(members);
-    }
-    bool StartArray() { return ++depth_ <= max_depth_ && handler_.StartArray(); }
-    bool EndArray(rj::SizeType elements) {
-        --depth_;
-        return handler_.EndArray(elements);
-    }
-
-  private:
-    Handler& handler_;
-    unsigned max_depth_;
-    unsigned depth_ = 0;
-};
-
-// The one way amr parses JSON: iterative, depth-limited, and the whole text (RapidJSON
-// takes a NUL byte for the end of input; anything from there on is extra).
-template <typename Handler>
-std::optional<JsonProblem> parse_into(std::string_view text, Handler& handler, unsigned max_depth) {
-    DepthLimit<Handler> limited(handler, max_depth);
-    rj::Reader reader;
-    rj::MemoryStream stream(text.data(), text.size());
-    // ASCII needs no encoding validation (which reads strings a byte at a time).
-    const rj::ParseResult ok =
-        is_ascii(text)
-            ? reader.Parse<parse_flags & ~rj::kParseValidateEncodingFlag>(stream, limited)
-            : reader.Parse<parse_flags>(stream, limited);
-    if (!ok && limited.too_deep()) {
-        return JsonProblem{ok.Offset(),
-                           "arrays and objects nested more than " + std::to_string(max_depth) +
-                               " deep (amr's limit)",
-                           true};
-    }
-    if (!ok) return JsonProblem{ok.Offset(), rj::GetParseError_En(ok.Code())};
-    if (stream.Tell() != text.size()) return JsonProblem{stream.Tell(), "Unexpected NUL byte."};
-    return std::nullopt;
-}
-
 }  // namespace
 
 bool plainly_valid(std::string_view text) {
@@ -256,26 +189,12 @@ std::optional<JsonProblem> check_json(std::string_view text, unsigned max_depth)
     // publish --lines checks millions of lines: most are plain enough for a quick scan.
     if (max_depth >= static_cast<unsigned>(PlainScan::max_depth) && plainly_valid(text))
         return std::nullopt;
+    // ASCII needs no encoding validation (which reads strings a byte at a time).
     rj::BaseReaderHandler<> ignore;
+    if (is_ascii(text)) {
+        return parse_into<parse_flags & ~rj::kParseValidateEncodingFlag>(text, ignore, max_depth);
+    }
     return parse_into(text, ignore, max_depth);
-}
-
-std::optional<JsonProblem> parse_json(std::string_view text, rj::Document& doc,
-                                      unsigned max_depth) {
-    doc.SetNull();
-    std::optional<JsonProblem> problem;
-    auto generator = [&](rj::Document& handler) {
-        problem = parse_into(text, handler, max_depth);
-        return !problem;
-    };
-    doc.Populate(generator);
-    return problem;
-}
-
-bool compact_json(std::string_view text, rj::StringBuffer& out) {
-    out.Clear();
-    rj::Writer<rj::StringBuffer> writer(out);
-    return !parse_into(text, writer, max_json_depth);
 }
 
 void require_json(std::string_view text, const std::string& what) {
@@ -284,14 +203,6 @@ void require_json(std::string_view text, const std::string& what) {
                               ": " + problem->reason,
                           "use --raw to send it as it is");
     }
-}
-
-std::string indent_json(std::string_view text, unsigned indent) {
-    rj::StringBuffer out;
-    rj::PrettyWriter<rj::StringBuffer> writer(out);
-    writer.SetIndent(' ', indent);
-    if (parse_into(text, writer, max_json_depth)) return std::string(text);
-    return std::string(out.GetString(), out.GetSize());
 }
 
 }  // namespace amr::message
