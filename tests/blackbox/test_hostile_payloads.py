@@ -252,3 +252,13 @@ def test_server_error_text_is_escaped_on_stderr(amr):
     assert r.rc != 0, r
     assert b"\x1b" not in r.stderr_bytes and b"\x07" not in r.stderr_bytes, r.stderr
     assert f"ERR {HOSTILE_SHOWN} \\x9b\\xff" in r.stderr, r.stderr
+
+
+def test_a_newline_in_a_channel_name_cannot_forge_a_line_on_stderr(amr, plain_server):
+    ch = unique() + "\namr: error: forged"
+    sub = amr.subscribe("-F", "raw", "--count", "1", ch, env=plain_server.env())
+    assert plain_server.publish(ch, b"x") == 1
+    assert sub.wait() == 0, sub
+    lines = sub.stderr.splitlines()
+    shown = ch.replace("\n", "\\n")
+    assert lines == [f"[+] Subscribed to channel: '{shown}'"], lines
