@@ -187,8 +187,9 @@ bool plainly_valid(std::string_view text) {
 
 std::optional<JsonProblem> check_json(std::string_view text, unsigned max_depth) {
     // publish --lines checks millions of lines: most are plain enough for a quick scan.
-    if (max_depth >= static_cast<unsigned>(PlainScan::max_depth) && plainly_valid(text))
+    if (max_depth >= static_cast<unsigned>(PlainScan::max_depth) && plainly_valid(text)) {
         return std::nullopt;
+    }
     // ASCII needs no encoding validation (which reads strings a byte at a time).
     rj::BaseReaderHandler<> ignore;
     if (is_ascii(text)) {

@@ -1,4 +1,6 @@
-// JSON validation with the byte offset of the first error, and re-indenting.
+// JSON validation with the byte offset of the first error, parsing, compacting and
+// re-indenting: every JSON parse in amr, all through message/json_parse.hpp's reader
+// with its depth limit (check_json in json_check.cpp, the rest in json_parse.cpp).
 #pragma once
 
 #include <rapidjson/fwd.h>
