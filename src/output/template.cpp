@@ -7,7 +7,6 @@
 
 #include <chrono>
 #include <cstddef>
-#include <cstdio>
 #include <ctime>
 #include <limits>
 #include <optional>
