@@ -3,6 +3,10 @@
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
+#include <string>
+
+#include "output/terminal_escape.hpp"
+
 namespace amr::log {
 namespace {
 
@@ -34,13 +38,33 @@ class LevelPrefix : public spdlog::custom_flag_formatter {
     }
 };
 
+// The message, control bytes escaped: it carries channel names and server texts, which
+// must neither drive the terminal nor forge a second line. amr's own messages are one
+// line each.
+class EscapedText : public spdlog::custom_flag_formatter {
+  public:
+    void format(const spdlog::details::log_msg& msg, const std::tm&,
+                spdlog::memory_buf_t& dest) override {
+        text_.clear();
+        output::append_terminal_escaped(std::string_view(msg.payload.data(), msg.payload.size()),
+                                        text_);
+        dest.append(text_.data(), text_.data() + text_.size());
+    }
+    std::unique_ptr<custom_flag_formatter> clone() const override {
+        return std::make_unique<EscapedText>();
+    }
+
+  private:
+    std::string text_;
+};
+
 }  // namespace
 
 void init(Verbosity verbosity) {
     auto logger =
         std::make_shared<spdlog::logger>("amr", std::make_shared<spdlog::sinks::stderr_sink_mt>());
     auto formatter = std::make_unique<spdlog::pattern_formatter>();
-    formatter->add_flag<LevelPrefix>('*').set_pattern("%*%v");
+    formatter->add_flag<LevelPrefix>('*').add_flag<EscapedText>('&').set_pattern("%*%&");
     logger->set_formatter(std::move(formatter));
     switch (verbosity) {
         case Verbosity::quiet:

@@ -135,8 +135,9 @@ int run_subscribe(const SubscribeOptions& o, const GlobalOptions& globals) {
     options.backoff.max_attempts = o.reconnect_max;
     options.ping_interval = util::parse_duration(o.ping_interval, "--ping-interval");
     output::MessageQueue queue(util::parse_size(o.buffer, "--buffer"));
-    auto formatter =
-        output::make_formatter(format, output::stdout_wants_colour(), o.template_text.value_or(""));
+    auto formatter = output::make_formatter(
+        format, {.colour = output::stdout_wants_colour(), .escape = output::stdout_is_terminal()},
+        o.template_text.value_or(""));
     auto settings = config::load_settings(globals.connection);
 
     output::StreamWriter writer(queue, *formatter);

@@ -1,7 +1,6 @@
 #include "message/builder.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -56,14 +55,17 @@ void fill_preset(rj::Document& d, std::string_view name, util::SystemTime now) {
 rj::Value field_value(std::string_view key, std::string_view text, bool typed,
                       rj::Document::AllocatorType& alloc) {
     if (!typed) return rj::Value(text.data(), static_cast<rj::SizeType>(text.size()), alloc);
-    if (auto problem = check_json(text)) {
+    rj::Document parsed(&alloc);
+    // One level less: the value goes into the message's object.
+    if (auto problem = parse_json(text, parsed, max_json_depth - 1)) {
         throw usage_error("-f " + std::string(key) + ":=...: value is not valid JSON at byte " +
                               std::to_string(problem->offset) + ": " + problem->reason,
-                          "use KEY=VALUE for a string, KEY:=JSON for a number, true, null, "
-                          "an array or an object");
+                          problem->too_deep
+                              ? "the message's object is one more level, and amr reads JSON " +
+                                    std::to_string(max_json_depth) + " deep"
+                              : "use KEY=VALUE for a string, KEY:=JSON for a number, true, "
+                                "null, an array or an object");
     }
-    rj::Document parsed(&alloc);
-    parsed.Parse<rj::kParseFullPrecisionFlag>(text.data(), text.size());
     return rj::Value(parsed, alloc);
 }
 

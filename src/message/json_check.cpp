@@ -1,21 +1,18 @@
 #include "message/json_check.hpp"
 
-#include <rapidjson/error/en.h>
-#include <rapidjson/memorystream.h>
-#include <rapidjson/prettywriter.h>
 #include <rapidjson/reader.h>
-#include <rapidjson/stringbuffer.h>
 
 #include <cstdint>
 #include <cstring>
 
 #include "error.hpp"
+#include "message/json_parse.hpp"
 
 namespace amr::message {
 
 namespace rj = rapidjson;
-
-constexpr unsigned parse_flags = rj::kParseFullPrecisionFlag | rj::kParseValidateEncodingFlag;
+using detail::parse_flags;
+using detail::parse_into;
 
 namespace {
 
@@ -86,9 +83,9 @@ class PlainScan {
         }
     }
 
-  private:
     static constexpr int max_depth = 64;
 
+  private:
     void space() {
         while (p_ < end_ && is_space(*p_)) ++p_;
     }
@@ -182,30 +179,23 @@ class PlainScan {
     const unsigned char* end_;
 };
 
-template <unsigned Flags>
-std::optional<JsonProblem> check_json_with(std::string_view text) {
-    rj::Reader reader;
-    rj::BaseReaderHandler<> handler;
-    rj::MemoryStream stream(text.data(), text.size());
-    rj::ParseResult ok = reader.Parse<Flags>(stream, handler);
-    if (!ok) return JsonProblem{ok.Offset(), rj::GetParseError_En(ok.Code())};
-    // The reader takes a NUL byte for the end of input; anything from there on is extra.
-    if (stream.Tell() != text.size()) return JsonProblem{stream.Tell(), "Unexpected NUL byte."};
-    return std::nullopt;
-}
-
 }  // namespace
 
 bool plainly_valid(std::string_view text) {
     return PlainScan(text).document();
 }
 
-std::optional<JsonProblem> check_json(std::string_view text) {
-    // publish --lines checks millions of lines: most are plain enough for a quick scan,
-    // and ASCII needs no encoding validation (which reads strings a byte at a time).
-    if (plainly_valid(text)) return std::nullopt;
-    if (is_ascii(text)) return check_json_with<parse_flags & ~rj::kParseValidateEncodingFlag>(text);
-    return check_json_with<parse_flags>(text);
+std::optional<JsonProblem> check_json(std::string_view text, unsigned max_depth) {
+    // publish --lines checks millions of lines: most are plain enough for a quick scan.
+    if (max_depth >= static_cast<unsigned>(PlainScan::max_depth) && plainly_valid(text)) {
+        return std::nullopt;
+    }
+    // ASCII needs no encoding validation (which reads strings a byte at a time).
+    rj::BaseReaderHandler<> ignore;
+    if (is_ascii(text)) {
+        return parse_into<parse_flags & ~rj::kParseValidateEncodingFlag>(text, ignore, max_depth);
+    }
+    return parse_into(text, ignore, max_depth);
 }
 
 void require_json(std::string_view text, const std::string& what) {
@@ -214,18 +204,6 @@ void require_json(std::string_view text, const std::string& what) {
                               ": " + problem->reason,
                           "use --raw to send it as it is");
     }
-}
-
-std::string indent_json(std::string_view text, unsigned indent) {
-    rj::StringBuffer out;
-    rj::PrettyWriter<rj::StringBuffer> writer(out);
-    writer.SetIndent(' ', indent);
-    rj::Reader reader;
-    rj::MemoryStream stream(text.data(), text.size());
-    if (!reader.Parse<parse_flags>(stream, writer) || stream.Tell() != text.size()) {
-        return std::string(text);
-    }
-    return std::string(out.GetString(), out.GetSize());
 }
 
 }  // namespace amr::message

@@ -1,5 +1,9 @@
-// JSON validation with the byte offset of the first error, and re-indenting.
+// JSON validation with the byte offset of the first error, parsing, compacting and
+// re-indenting: every JSON parse in amr, all through message/json_parse.hpp's reader
+// with its depth limit (check_json in json_check.cpp, the rest in json_parse.cpp).
 #pragma once
+
+#include <rapidjson/fwd.h>
 
 #include <optional>
 #include <string>
@@ -7,13 +11,30 @@
 
 namespace amr::message {
 
+// How deep amr reads JSON: arrays and objects nested deeper are not JSON to amr (RFC 8259
+// lets a parser set this limit), so no payload can exhaust the stack of the parser or of
+// what walks the parsed value. A subscriber shows such a payload as text, a publisher
+// refuses it. 128 keeps every -j line (the payload one level down) within the 256 levels
+// of jq 1.6.
+constexpr unsigned max_json_depth = 128;
+
 struct JsonProblem {
-    size_t offset;       // byte offset of the error in the input
-    std::string reason;  // RapidJSON's English description
+    size_t offset;          // byte offset of the error in the input
+    std::string reason;     // RapidJSON's English description, or amr's for the depth
+    bool too_deep = false;  // nested past the depth limit: valid JSON, but not to amr
 };
 
-// nullopt when `text` is one complete JSON value (surrounding whitespace allowed).
-std::optional<JsonProblem> check_json(std::string_view text);
+// nullopt when `text` is one complete JSON value (surrounding whitespace allowed) nested at
+// most `max_depth` deep.
+std::optional<JsonProblem> check_json(std::string_view text, unsigned max_depth = max_json_depth);
+
+// Parses `text` into `doc` (null on failure), with check_json's rules.
+std::optional<JsonProblem> parse_json(std::string_view text, rapidjson::Document& doc,
+                                      unsigned max_depth = max_json_depth);
+
+// Replaces `out`'s content with `text` re-written compact on one line; false, with `out`
+// unspecified, when `text` is not JSON.
+bool compact_json(std::string_view text, rapidjson::StringBuffer& out);
 
 // A quick scan that accepts only JSON the full parser certainly accepts too (printable
 // ASCII strings with one-letter escapes, short numbers without exponents, nesting up to
@@ -21,7 +42,7 @@ std::optional<JsonProblem> check_json(std::string_view text);
 bool plainly_valid(std::string_view text);
 
 // Throws a usage Error "<what> is not valid JSON at byte N: reason" with a hint to use
-// --raw, when `text` is not JSON.
+// --raw, when `text` is not JSON (the reason names the depth when it nests too deep).
 void require_json(std::string_view text, const std::string& what);
 
 // Re-serialises JSON text indented by `indent` spaces, like Python's json.dumps(indent=2)

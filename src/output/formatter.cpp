@@ -1,50 +1,19 @@
 #include "output/formatter.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/memorystream.h>
-#include <rapidjson/reader.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include "error.hpp"
 #include "message/json_check.hpp"
 #include "output/template.hpp"
+#include "output/terminal_escape.hpp"
 
 namespace amr::output {
 
 namespace rj = rapidjson;
 
 namespace {
-
-constexpr unsigned parse_flags = rj::kParseFullPrecisionFlag | rj::kParseValidateEncodingFlag;
-
-// Length of the valid UTF-8 sequence at s[i], or 0 when the byte there starts none.
-size_t utf8_sequence(std::string_view s, size_t i) {
-    auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-    unsigned char c = byte(i);
-    if (c < 0x80) return 1;
-    size_t len;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        if (c == 0xE0) lo = 0xA0;
-        if (c == 0xED) hi = 0x9F;  // no UTF-16 surrogates
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        if (c == 0xF0) lo = 0x90;
-        if (c == 0xF4) hi = 0x8F;
-    } else {
-        return 0;
-    }
-    if (i + len > s.size()) return 0;
-    if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-    for (size_t k = 2; k < len; ++k) {
-        if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-    }
-    return len;
-}
 
 std::string base64(std::string_view in) {
     static const char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -158,13 +127,7 @@ class JsonFormatter : public Formatter {
             return true;
         }
         // Other JSON is re-written compact, which also removes line breaks.
-        value_.Clear();
-        Writer value_writer(value_);
-        rj::Reader reader;
-        rj::MemoryStream stream(payload.data(), payload.size());
-        if (!reader.Parse<parse_flags>(stream, value_writer) || stream.Tell() != payload.size()) {
-            return false;
-        }
+        if (!message::compact_json(payload, value_)) return false;
         out.append(value_.GetString(), value_.GetSize());
         return true;
     }
@@ -220,38 +183,34 @@ std::string display(const rj::Value& v) {
 // The lab's subscriber window, as text.
 class PrettyFormatter : public Formatter {
   public:
-    explicit PrettyFormatter(bool colour) : colour_(colour) {}
+    explicit PrettyFormatter(Display display) : colour_(display.colour), escape_(display.escape) {}
 
     void append(const Received& m, std::string& out) override {
         std::string time = util::local_strftime(m.received_at, "[%H:%M:%S]");
         rj::Document doc;
-        doc.Parse<parse_flags>(m.payload.data(), m.payload.size());
-        // check_json too: Parse stops at a NUL byte and would hide what follows it.
-        const bool is_object =
-            !doc.HasParseError() && doc.IsObject() && !message::check_json(m.payload);
-        std::string channel, pattern, payload;
-        append_utf8_sanitised(m.channel, channel);
-        append_utf8_sanitised(m.pattern, pattern);
+        const bool is_object = !message::parse_json(m.payload, doc) && doc.IsObject();
+        const std::string channel = shown(m.channel);
+        const std::string pattern = shown(m.pattern);
 
         if (!is_object) {
-            append_utf8_sanitised(m.payload, payload);
             out += paint(time, dim) + " ";
             if (m.is_pattern) {
-                out += "Pattern '" + paint(pattern, bold) + "': " + payload + "\n";
+                out += "Pattern '" + paint(pattern, bold) + "': " + shown(m.payload) + "\n";
             } else {
-                out += paint(channel, bold) + ": " + payload + "\n";
+                out += paint(channel, bold) + ": " + shown(m.payload) + "\n";
             }
             return;
         }
         const auto event = doc.FindMember("event");
-        const std::string event_name = event == doc.MemberEnd() ? "unknown" : display(event->value);
+        const std::string event_name =
+            event == doc.MemberEnd() ? "unknown" : shown(display(event->value));
         if (m.is_pattern) {
             const std::string rule(50, '-');
             out += paint(time, dim) + " Pattern '" + paint(pattern, bold) + "' matched '" +
                    paint(channel, bold) + "'\n";
             out += rule + "\n";
             out += "Event: " + paint(event_name, cyan) + "\n";
-            out += "Full message: " + message::indent_json(m.payload) + "\n";
+            out += "Full message: " + shown(message::indent_json(m.payload), Newlines::keep) + "\n";
             out += rule + "\n";
             return;
         }
@@ -268,7 +227,7 @@ class PrettyFormatter : public Formatter {
         };
         for (const auto& [key, label] : fields) {
             auto it = doc.FindMember(key);
-            if (it != doc.MemberEnd()) out += std::string(label) + display(it->value) + "\n";
+            if (it != doc.MemberEnd()) out += std::string(label) + shown(display(it->value)) + "\n";
         }
         out += rule + "\n";
     }
@@ -283,7 +242,20 @@ class PrettyFormatter : public Formatter {
         return std::string(style) + text + "\033[0m";
     }
 
+    // Text from the message as it may go out: control bytes escaped on a terminal, and
+    // valid UTF-8 in any case.
+    std::string shown(std::string_view text, Newlines newlines = Newlines::escape) const {
+        std::string out;
+        if (escape_) {
+            append_terminal_escaped(text, out, newlines);
+        } else {
+            append_utf8_sanitised(text, out);
+        }
+        return out;
+    }
+
     bool colour_;
+    bool escape_;
 };
 
 }  // namespace
@@ -322,7 +294,7 @@ bool append_utf8_sanitised(std::string_view text, std::string& out) {
     return valid;
 }
 
-std::unique_ptr<Formatter> make_formatter(Format format, bool colour,
+std::unique_ptr<Formatter> make_formatter(Format format, Display display,
                                           std::string_view template_text) {
     switch (format) {
         case Format::json:
@@ -330,11 +302,11 @@ std::unique_ptr<Formatter> make_formatter(Format format, bool colour,
         case Format::raw:
             return std::make_unique<RawFormatter>();
         case Format::template_:
-            return make_template_formatter(template_text);
+            return make_template_formatter(template_text, display.escape);
         case Format::pretty:
             break;
     }
-    return std::make_unique<PrettyFormatter>(colour);
+    return std::make_unique<PrettyFormatter>(display);
 }
 
 }  // namespace amr::output

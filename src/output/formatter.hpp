@@ -31,9 +31,17 @@ class Formatter {
     virtual void append(const Received& message, std::string& out) = 0;
 };
 
-// `colour` adds ANSI colours to pretty output (the caller decides: a terminal, no NO_COLOR).
+// What stdout is: the caller decides.
+struct Display {
+    bool colour = false;  // ANSI colours in pretty output: a terminal, no NO_COLOR
+    // Control bytes of the message's text in pretty output and template placeholders
+    // written as redis-cli does (output/terminal_escape.hpp): stdout is a terminal. json
+    // and raw never change.
+    bool escape = false;
+};
+
 // Format::template_ compiles `template_text`, throwing a usage Error when it is bad.
-std::unique_ptr<Formatter> make_formatter(Format format, bool colour,
+std::unique_ptr<Formatter> make_formatter(Format format, Display display,
                                           std::string_view template_text = {});
 
 // Appends `text` as valid UTF-8, each invalid byte replaced by U+FFFD; returns whether the

@@ -2,13 +2,11 @@
 
 #include <rapidjson/allocators.h>
 #include <rapidjson/document.h>
-#include <rapidjson/memorystream.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include <chrono>
 #include <cstddef>
-#include <cstdio>
 #include <ctime>
 #include <limits>
 #include <optional>
@@ -16,6 +14,8 @@
 #include <vector>
 
 #include "error.hpp"
+#include "message/json_check.hpp"
+#include "output/terminal_escape.hpp"
 #include "util/suggest.hpp"
 
 namespace amr::output {
@@ -23,8 +23,6 @@ namespace amr::output {
 namespace rj = rapidjson;
 
 namespace {
-
-constexpr unsigned parse_flags = rj::kParseFullPrecisionFlag | rj::kParseValidateEncodingFlag;
 
 const char* const placeholder_help =
     "placeholders: {channel} {pattern} {type} {payload} {data} {data.PATH} {time} "
@@ -68,10 +66,7 @@ std::string format_time(std::time_t secs, bool utc, const std::string& format) {
 }
 
 std::string shown(char c) {
-    if (c >= 0x20 && c < 0x7f) return std::string(1, c);
-    char buf[8];
-    std::snprintf(buf, sizeof buf, "\\x%02X", static_cast<unsigned char>(c));
-    return buf;
+    return terminal_escaped(std::string_view(&c, 1));
 }
 
 class Compiler {
@@ -255,7 +250,8 @@ class Compiler {
 
 class TemplateFormatter : public Formatter {
   public:
-    explicit TemplateFormatter(std::vector<Part> parts) : parts_(std::move(parts)) {}
+    TemplateFormatter(std::vector<Part> parts, bool escape)
+        : parts_(std::move(parts)), escape_(escape) {}
 
     void append(const Received& m, std::string& out) override {
         bool parsed = false;
@@ -268,16 +264,16 @@ class TemplateFormatter : public Formatter {
                     out += p.text;
                     break;
                 case Kind::channel:
-                    out += m.channel;
+                    insert(m.channel, out);
                     break;
                 case Kind::pattern:
-                    out += m.pattern;
+                    insert(m.pattern, out);
                     break;
                 case Kind::type:
                     out += m.is_pattern ? "pmessage" : m.is_sharded ? "smessage" : "message";
                     break;
                 case Kind::payload:
-                    out += m.payload;
+                    insert(m.payload, out);
                     break;
                 case Kind::data:
                     if (!parsed) {
@@ -305,15 +301,21 @@ class TemplateFormatter : public Formatter {
     }
 
   private:
+    // Text from the message: exact, or escaped for a terminal.
+    void insert(std::string_view text, std::string& out) const {
+        if (escape_) {
+            append_terminal_escaped(text, out);
+        } else {
+            out += text;
+        }
+    }
+
     // The payload as a JSON document, or null when it is not exactly one JSON value.
     const rj::Value* parse(std::string_view payload) {
         doc_.reset();
         pool_.Clear();
         doc_.emplace(&pool_);
-        rj::MemoryStream stream(payload.data(), payload.size());
-        doc_->ParseStream<parse_flags, rj::UTF8<>>(stream);
-        // Tell: a NUL byte ends the parse early, and what follows it is not JSON.
-        if (doc_->HasParseError() || stream.Tell() != payload.size()) return nullptr;
+        if (message::parse_json(payload, *doc_)) return nullptr;
         return &*doc_;
     }
 
@@ -337,13 +339,13 @@ class TemplateFormatter : public Formatter {
     void append_value(const rj::Value* v, std::string& out) {
         if (!v) return;
         if (v->IsString()) {
-            out.append(v->GetString(), v->GetStringLength());
+            insert(std::string_view(v->GetString(), v->GetStringLength()), out);
             return;
         }
         json_.Clear();
         rj::Writer<rj::StringBuffer> writer(json_);
-        v->Accept(writer);
-        out.append(json_.GetString(), json_.GetSize());
+        v->Accept(writer);  // recursive, but message::parse_json bounds the depth
+        insert(std::string_view(json_.GetString(), json_.GetSize()), out);
     }
 
     static void append_fraction(long long nanos, int digits, std::string& out) {
@@ -357,6 +359,7 @@ class TemplateFormatter : public Formatter {
     }
 
     std::vector<Part> parts_;
+    bool escape_;
     alignas(std::max_align_t) char pool_buffer_[16 * 1024];
     rj::MemoryPoolAllocator<> pool_{pool_buffer_, sizeof pool_buffer_};
     std::optional<rj::Document> doc_;
@@ -365,8 +368,8 @@ class TemplateFormatter : public Formatter {
 
 }  // namespace
 
-std::unique_ptr<Formatter> make_template_formatter(std::string_view text) {
-    return std::make_unique<TemplateFormatter>(Compiler(text).compile());
+std::unique_ptr<Formatter> make_template_formatter(std::string_view text, bool escape) {
+    return std::make_unique<TemplateFormatter>(Compiler(text).compile(), escape);
 }
 
 }  // namespace amr::output

@@ -352,3 +352,21 @@ TEST_CASE("build_message: text that is not UTF-8 is a usage error, never invalid
     CHECK(build_message(event("e", {"city=Zürich"}), lab_time()) ==
           std::string(R"({"event":"e","city":"Zürich","timestamp":")") + lab_stamp + "\"}");
 }
+
+TEST_CASE("build_message: a KEY:=JSON value may nest one level less than amr's limit") {
+    constexpr size_t limit = amr::message::max_json_depth;
+    auto nested = [](size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+    // The message around the value is the one more level: it stays JSON to a subscriber.
+    const std::string built = build_message(event("e", {"v:=" + nested(limit - 1)}), lab_time());
+    CHECK_FALSE(amr::message::check_json(built).has_value());
+    CHECK(parse_object(built)["v"].IsArray());
+    for (size_t depth : {limit, size_t{1'000'000}}) {
+        CAPTURE(depth);
+        Error e = build_error(event("e", {"v:=" + nested(depth)}));
+        CHECK(e.kind() == ErrorKind::usage);
+        CHECK(std::string(e.what()) ==
+              "-f v:=...: value is not valid JSON at byte 127: arrays and objects nested more "
+              "than 127 deep (amr's limit)");
+        CHECK(e.hint() == "the message's object is one more level, and amr reads JSON 128 deep");
+    }
+}

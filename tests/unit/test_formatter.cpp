@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "error.hpp"
+#include "message/json_check.hpp"
 #include "output/formatter.hpp"
 
 using amr::Error;
@@ -72,7 +73,7 @@ Received pmessage(std::string_view pattern, std::string_view channel, std::strin
 
 std::string format(Format f, const Received& r, bool colour = false) {
     std::string out;
-    make_formatter(f, colour)->append(r, out);
+    make_formatter(f, {.colour = colour})->append(r, out);
     return out;
 }
 
@@ -285,7 +286,7 @@ TEST_CASE("pretty: colour adds ANSI codes and nothing else") {
 }
 
 TEST_CASE("json: received_at keeps its milliseconds' leading zeros, and follows the second") {
-    auto formatter = make_formatter(Format::json, false);
+    auto formatter = make_formatter(Format::json, {});
     Received r = message("c", "1");
     const auto second = std::chrono::floor<std::chrono::seconds>(fixed_time());
     std::string out;
@@ -428,7 +429,7 @@ TEST_CASE("json: member order is type, pattern, channel, data, received_at") {
 }
 
 TEST_CASE("json: one formatter reused for many messages") {
-    auto f = make_formatter(Format::json, false);
+    auto f = make_formatter(Format::json, {});
     std::string out;
     f->append(message("a", "{\"x\":1}"), out);
     f->append(message("b", "not json"), out);
@@ -459,7 +460,7 @@ TEST_CASE("raw: the payload and a newline, bytes preserved") {
 
 TEST_CASE("formatters append to what is already there") {
     std::string out = "before\n";
-    make_formatter(Format::raw, false)->append(message("c", "x"), out);
+    make_formatter(Format::raw, {})->append(message("c", "x"), out);
     CHECK(out == "before\nx\n");
 }
 
@@ -517,4 +518,100 @@ TEST_CASE("append_utf8_sanitised: each invalid byte becomes U+FFFD") {
         CHECK_FALSE(append_utf8_sanitised(c.in, o));
         CHECK(o == c.out);
     }
+}
+
+// Hostile payloads and names: JSON nested past the limit, control bytes on a terminal.
+
+namespace {
+
+using amr::message::max_json_depth;
+
+std::string nested_arrays(size_t depth) {
+    return std::string(depth, '[') + std::string(depth, ']');
+}
+
+// On a terminal: escape, and colour when asked.
+std::string on_terminal(Format f, const Received& r, bool colour = false) {
+    std::string out;
+    make_formatter(f, {.colour = colour, .escape = true})->append(r, out);
+    return out;
+}
+
+const std::string hostile_channel = "\x1b]0;pwned\a\x1b[2J";
+const std::string hostile_channel_shown = "\\x1b]0;pwned\\a\\x1b[2J";
+
+}  // namespace
+
+TEST_CASE("pretty and json: a payload past the depth limit is text, one at the limit JSON") {
+    const std::string t = local_hms(fixed_time());
+    const std::string at_limit =
+        "{\"event\":\"deep\",\"v\":" + nested_arrays(max_json_depth - 1) + "}";
+    CHECK(format(Format::pretty, message("c", at_limit)).find("Event: deep\n") !=
+          std::string::npos);
+    rapidjson::Document d = parse_line(format(Format::json, message("c", at_limit)));
+    CHECK(d["data"].IsObject());
+    CHECK(format(Format::pretty, pmessage("p*", "c", at_limit)).find("Full message: {\n") !=
+          std::string::npos);
+    for (size_t depth : {size_t{max_json_depth} + 1, size_t{1'000'000}}) {
+        CAPTURE(depth);
+        const std::string deep = nested_arrays(depth);
+        const std::string deep_object = "{\"event\":\"deep\",\"v\":" + nested_arrays(depth) + "}";
+        CHECK(format(Format::pretty, message("c", deep)) == t + " c: " + deep + "\n");
+        CHECK(format(Format::pretty, message("c", deep_object)) == t + " c: " + deep_object + "\n");
+        CHECK(format(Format::pretty, pmessage("p*", "c", deep_object)) ==
+              t + " Pattern 'p*': " + deep_object + "\n");
+        CHECK(on_terminal(Format::pretty, message("c", deep)) == t + " c: " + deep + "\n");
+        // -j: the payload becomes a string; the line stays valid JSON, the bytes exact.
+        rapidjson::Document line = parse_line(format(Format::json, message("c", deep_object)));
+        CHECK(str(line["data"]) == deep_object);
+        CHECK_FALSE(line.HasMember("data_base64"));
+        CHECK(format(Format::raw, message("c", deep)) == deep + "\n");
+    }
+}
+
+TEST_CASE("pretty on a terminal: control bytes of names and text payloads are escaped") {
+    const std::string t = local_hms(fixed_time());
+    CHECK(on_terminal(Format::pretty, message(hostile_channel,
+                                              "a\x1b[31mb\nc\xC2\x9B"
+                                              "d\xFF")) ==
+          t + " " + hostile_channel_shown + ": a\\x1b[31mb\\nc\\xc2\\x9bd\\xff\n");
+    CHECK(on_terminal(Format::pretty, pmessage("p\x1b*", hostile_channel, "x\a")) ==
+          t + " Pattern 'p\\x1b*': x\\a\n");
+    // Colour's own codes are the only escape bytes left.
+    const std::string coloured =
+        on_terminal(Format::pretty, message(hostile_channel, "\x1b[2J"), true);
+    CHECK(coloured.find('\x1b') != std::string::npos);
+    CHECK(strip_ansi(coloured) == on_terminal(Format::pretty, message(hostile_channel, "\x1b[2J")));
+    CHECK(strip_ansi(coloured).find('\x1b') == std::string::npos);
+}
+
+TEST_CASE("pretty on a terminal: JSON strings that decode to control bytes are escaped") {
+    const std::string payload =
+        R"({"event":"\u001b]0;pwned\u0007","order_id":"\u001b[2J","message":"a\u009bb\u007f"})";
+    const std::string out = on_terminal(Format::pretty, message(hostile_channel, payload));
+    CHECK(out.find('\x1b') == std::string::npos);
+    CHECK(out.find('\a') == std::string::npos);
+    CHECK(out.find("Message on '" + hostile_channel_shown + "'\n") != std::string::npos);
+    CHECK(out.find("Event: \\x1b]0;pwned\\a\n") != std::string::npos);
+    CHECK(out.find("Order ID: \\x1b[2J\n") != std::string::npos);
+    CHECK(out.find("Message: a\\xc2\\x9bb\\x7f\n") != std::string::npos);
+    // The indented view keeps its line breaks; strings are JSON-escaped, DEL and C1 are not.
+    const std::string p = on_terminal(Format::pretty, pmessage("*", "c", payload));
+    CHECK(p.find("Full message: {\n  \"event\": \"\\u001B]0;pwned\\u0007\",\n") !=
+          std::string::npos);
+    CHECK(p.find("\"message\": \"a\\xc2\\x9bb\\x7f\"\n}\n") != std::string::npos);
+    CHECK(p.find('\x7f') == std::string::npos);
+}
+
+TEST_CASE("pretty through a pipe, json and raw everywhere: bytes as before") {
+    const std::string t = local_hms(fixed_time());
+    CHECK(format(Format::pretty, message(hostile_channel, "a\x1b[31mb")) ==
+          t + " " + hostile_channel + ": a\x1b[31mb\n");
+    CHECK(on_terminal(Format::raw, message(hostile_channel, "a\x1b[31mb\xFF")) ==
+          "a\x1b[31mb\xFF\n");
+    const std::string json = on_terminal(Format::json, message(hostile_channel, "a\x1b[31mb"));
+    CHECK(json == format(Format::json, message(hostile_channel, "a\x1b[31mb")));
+    rapidjson::Document d = parse_line(json);
+    CHECK(str(d["channel"]) == hostile_channel);
+    CHECK(str(d["data"]) == "a\x1b[31mb");
 }

@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
+#include <rapidjson/document.h>
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
+#include <rapidjson/stringbuffer.h>
 
 #include <random>
 #include <string>
@@ -48,6 +50,7 @@ TEST_CASE("check_json: whitespace around the value is allowed") {
 TEST_CASE("check_json: empty input") {
     auto empty = check_json("");
     REQUIRE(empty.has_value());
+    CHECK_FALSE(empty->too_deep);
     CHECK(empty->offset == 0);
     CHECK(empty->reason == "The document is empty.");
     auto blanks = check_json("   \n");
@@ -293,4 +296,133 @@ TEST_CASE("plainly_valid never accepts what the full parser rejects (random text
         REQUIRE(amr::message::check_json(text).has_value() != full_parser_accepts(text));
     }
     CHECK(accepted > 100);
+}
+
+// Depth: arrays and objects nested up to limit are JSON to amr, deeper are not, and
+// no depth crashes a parser.
+
+namespace {
+
+using amr::message::compact_json;
+using amr::message::max_json_depth;
+using amr::message::parse_json;
+
+std::string nested_arrays(size_t depth) {
+    return std::string(depth, '[') + std::string(depth, ']');
+}
+
+// {"a":{"a":...{"a":1}...}}: `depth` objects.
+std::string nested_objects(size_t depth) {
+    std::string text;
+    for (size_t i = 0; i < depth; ++i) text += "{\"a\":";
+    text += "1";
+    return text + std::string(depth, '}');
+}
+
+constexpr size_t million = 1'000'000;
+constexpr size_t limit = max_json_depth;
+
+}  // namespace
+
+TEST_CASE("check_json: nesting up to the limit is JSON, past it names the depth and byte") {
+    CHECK(limit == 128);
+    for (size_t depth : {size_t{1}, size_t{64}, size_t{65}, limit - 1, limit}) {
+        CAPTURE(depth);
+        CHECK_FALSE(check_json(nested_arrays(depth)).has_value());
+        CHECK_FALSE(check_json(nested_objects(depth)).has_value());
+    }
+    for (size_t depth : {limit + 1, size_t{10000}, million}) {
+        CAPTURE(depth);
+        auto arrays = check_json(nested_arrays(depth));
+        REQUIRE(arrays.has_value());
+        CHECK(arrays->offset == limit);  // the first bracket too many
+        CHECK(arrays->reason == "arrays and objects nested more than 128 deep (amr's limit)");
+        CHECK(arrays->too_deep);
+        auto objects = check_json(nested_objects(depth));
+        REQUIRE(objects.has_value());
+        CHECK(objects->offset == limit * 5);
+        CHECK(objects->reason.find("128") != std::string::npos);
+    }
+}
+
+TEST_CASE("check_json: a million unclosed brackets, and depth that rises and falls") {
+    auto open = check_json(std::string(million, '['));
+    REQUIRE(open.has_value());
+    CHECK(open->offset == limit);
+    CHECK(check_json(std::string(million, '{')).has_value());
+    // Many siblings, each at the limit: depth is counted down again on closing.
+    std::string siblings = "[";
+    for (int i = 0; i < 100; ++i) siblings += (i ? "," : "") + nested_arrays(limit - 1);
+    siblings += "]";
+    CHECK_FALSE(check_json(siblings).has_value());
+    // Mixed, with whitespace and a non-ASCII string at the bottom.
+    std::string mixed;
+    for (size_t i = 0; i < limit / 2; ++i) mixed += "{ \"k\" : [ ";
+    mixed += "\"\xC3\xA9\"";
+    for (size_t i = 0; i < limit / 2; ++i) mixed += " ] }";
+    CHECK_FALSE(check_json(mixed).has_value());
+    CHECK(check_json("[" + mixed + "]").has_value());
+}
+
+TEST_CASE("check_json: a lower limit for a value that goes one level down") {
+    CHECK_FALSE(check_json(nested_arrays(3), 3).has_value());
+    auto problem = check_json(nested_arrays(4), 3);
+    REQUIRE(problem.has_value());
+    CHECK(problem->offset == 3);
+    CHECK(problem->reason == "arrays and objects nested more than 3 deep (amr's limit)");
+    // The quick scan knows no limit below its own: the full parser applies it.
+    CHECK(check_json("[[1]]", 1).has_value());
+}
+
+TEST_CASE("parse_json: a document up to the limit, null and a problem past it") {
+    rapidjson::Document doc;
+    CHECK_FALSE(parse_json(nested_arrays(limit), doc).has_value());
+    const rapidjson::Value* v = &doc;
+    for (size_t i = 1; i < limit; ++i) {
+        REQUIRE(v->IsArray());
+        REQUIRE(v->Size() == 1);
+        v = &(*v)[0];
+    }
+    CHECK(v->IsArray());
+    CHECK(v->Empty());
+    for (size_t depth : {limit + 1, million}) {
+        CAPTURE(depth);
+        auto problem = parse_json(nested_arrays(depth), doc);
+        REQUIRE(problem.has_value());
+        CHECK(problem->offset == limit);
+        CHECK(doc.IsNull());
+    }
+    CHECK(parse_json(std::string("{}\0{}", 5), doc).has_value());
+    CHECK(doc.IsNull());
+    CHECK_FALSE(parse_json(R"({"event":"x"})", doc).has_value());
+    CHECK(doc.IsObject());
+}
+
+TEST_CASE("indent_json and compact_json: up to the limit, the text unchanged past it") {
+    const std::string deep = nested_arrays(limit);
+    const std::string indented = indent_json(deep);
+    CHECK(indented.size() > deep.size());
+    CHECK(indented.starts_with("[\n  [\n    ["));
+    rapidjson::StringBuffer out;
+    REQUIRE(compact_json(deep, out));
+    CHECK(std::string(out.GetString(), out.GetSize()) == deep);
+    for (size_t depth : {limit + 1, million}) {
+        CAPTURE(depth);
+        const std::string text = nested_arrays(depth);
+        CHECK(indent_json(text) == text);
+        CHECK_FALSE(compact_json(text, out));
+    }
+}
+
+TEST_CASE("require_json: too deep is a usage error naming the depth") {
+    try {
+        require_json(nested_arrays(million), "the message");
+        FAIL("accepted");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::usage);
+        CHECK(std::string(e.what()) ==
+              "the message is not valid JSON at byte 128: arrays and objects nested more than "
+              "128 deep (amr's limit)");
+        CHECK(e.hint() == "use --raw to send it as it is");
+    }
 }

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "error.hpp"
+#include "message/json_check.hpp"
 #include "output/formatter.hpp"
 #include "output/template.hpp"
 
@@ -88,7 +89,8 @@ const char* const order =
 TEST_CASE("template: parse_format and make_formatter know the format") {
     CHECK(parse_format("template") == Format::template_);
     std::string out;
-    make_formatter(Format::template_, true, "{channel}={payload}")->append(message("c", "p"), out);
+    make_formatter(Format::template_, {.colour = true}, "{channel}={payload}")
+        ->append(message("c", "p"), out);
     CHECK(out == "c=p");
 }
 
@@ -327,4 +329,54 @@ TEST_CASE("template: near misses suggest the placeholder") {
           "escapes: \\t \\n \\r \\0 \\e \\\\ (write \\\\ for a backslash)");
     CHECK(error_of("a}").hint() == "write }} for a literal '}'");
     CHECK(error_of("{a").hint() == "write {{ for a literal '{'");
+}
+
+// Hostile payloads and names: JSON nested past the limit, control bytes on a terminal.
+
+namespace {
+
+std::string nested_arrays(size_t depth) {
+    return std::string(depth, '[') + std::string(depth, ']');
+}
+
+std::string render_on_terminal(std::string_view tmpl, const Received& r) {
+    std::string out;
+    make_template_formatter(tmpl, true)->append(r, out);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("template: a payload past the depth limit has no {data}, and the next one does") {
+    constexpr size_t limit = amr::message::max_json_depth;
+    const auto formatter = make_template_formatter("{data}|{data.0}|{payload}\n");
+    for (size_t depth : {limit - 1, limit, limit + 1, size_t{1'000'000}}) {
+        CAPTURE(depth);
+        const std::string deep = "[" + nested_arrays(depth - 1) + "]";
+        std::string out;
+        formatter->append(message("c", deep), out);
+        if (depth <= limit) {
+            CHECK(out == deep + "|" + nested_arrays(depth - 1) + "|" + deep + "\n");
+        } else {
+            CHECK(out == "||" + deep + "\n");
+        }
+        out.clear();
+        formatter->append(message("c", R"([{"a":1}])"), out);
+        CHECK(out == R"([{"a":1}]|{"a":1}|[{"a":1}])"
+                     "\n");
+    }
+}
+
+TEST_CASE("template on a terminal: placeholders escaped, the template's own text not") {
+    const Received m = pmessage("p\x1b*", "\x1b]0;pwned\a", "a\x1b[2J\n\xFF");
+    CHECK(render_on_terminal("\\e[1m{channel}\\e[0m {pattern} {payload}\\n", m) ==
+          "\x1b[1m\\x1b]0;pwned\\a\x1b[0m p\\x1b* a\\x1b[2J\\n\\xff\n");
+    const Received j = message("c", R"({"s":"\u001b[2J","o":{"k":"\u009b"},"d":"\u007f"})");
+    CHECK(render_on_terminal("{data.s}|{data.o}|{data.d}", j) ==
+          "\\x1b[2J|{\"k\":\"\\xc2\\x9b\"}|\\x7f");
+    CHECK(render_on_terminal("{data}", j) ==
+          R"({"s":"\u001B[2J","o":{"k":"\xc2\x9b"},"d":"\x7f"})");
+    // Through a pipe, the exact bytes.
+    CHECK(render("{channel} {payload} {data.s}", message("\x1b]0;x\a", R"({"s":"\u001b"})")) ==
+          "\x1b]0;x\a {\"s\":\"\\u001b\"} \x1b");
 }
