@@ -87,7 +87,8 @@ void add_global_options(CLI::App& app, CliState& st) {
 const char* const footer =
     "Settings come from flags, then the environment, then ./.env, then defaults (port 10000,\n"
     "TLS on). Variables: REDIS_HOST, REDIS_KEY, REDIS_PORT, REDIS_USER, REDIS_TLS,\n"
-    "REDIS_CACERT, REDIS_URL.\n\n"
+    "REDIS_CACERT, REDIS_URL. AMR_CORE_DUMPS=1 allows core dumps (off by default: they\n"
+    "would hold the password).\n\n"
     "Examples:\n"
     "  amr ping\n"
     "  amr subscribe orders:created\n"
