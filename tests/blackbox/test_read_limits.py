@@ -55,14 +55,15 @@ def test_an_env_file_from_a_pipe_is_read(amr, plain_server):
     assert r.rc == 0, r
 
 
-@pytest.mark.parametrize("args", [
-    ["subscribe", "--count", "99999999999999999999", "ch"],
-    ["subscribe", "--count", "0x10", "ch"],
-    ["subscribe", "--reconnect-max", "99999999999", "ch"],
-    ["publish", "--min-receivers", "99999999999999999999", "ch", "{}"],
-    ["publish", "--lines", "--window", "18446744073709551617", "ch"],
-    ["-p", "99999999999999999999", "ping"],
-], ids=["count", "count-hex", "reconnect-max", "min-receivers", "window", "port"])
-def test_integers_that_do_not_fit_are_usage_errors(amr, args):
+@pytest.mark.parametrize("args, words", [
+    (["subscribe", "--count", "99999999999999999999", "ch"], "too large: at most 9223372036854775807"),
+    (["subscribe", "--count", "0x10", "ch"], "expected a whole number of at least 1"),
+    (["subscribe", "--reconnect-max", "99999999999", "ch"], "too large: at most 2147483647"),
+    (["publish", "--min-receivers", "99999999999999999999", "ch", "{}"], "too large"),
+    (["publish", "--lines", "--window", "18446744073709551617", "ch"], "too large: at most 1000000"),
+    (["-p", "99999999999999999999", "ping"], "too large: at most 65535"),
+    (["-p", "0", "ping"], "must be a whole number from 1 to 65535"),
+], ids=["count", "count-hex", "reconnect-max", "min-receivers", "window", "port", "port-zero"])
+def test_integers_that_do_not_fit_are_usage_errors(amr, args, words):
     r = expect(amr.run("-H", "localhost", *args), 2)
-    assert "expected a whole number from" in r.stderr, r
+    assert words in r.stderr, r
