@@ -20,6 +20,8 @@ struct CommandOutput {
 // Ctrl-C reaches amr alone), which is killed (SIGKILL) when the command overruns
 // `timeout`, prints more than `max_output` bytes or amr is asked to stop (SIGINT,
 // SIGTERM), and when amr dies, even by SIGKILL (PR_SET_PDEATHSIG on the group's leader).
+// PR_SET_PDEATHSIG follows the calling thread, not the process: call this from a thread
+// that outlives the command (amr runs it on the main thread).
 CommandOutput run_command(const std::string& command, std::chrono::milliseconds timeout,
                           size_t max_output);
 

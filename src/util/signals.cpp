@@ -41,13 +41,17 @@ int interrupt_signal() {
 }  // namespace
 
 int stop_signal_fd() {
-    if (pipe_fds[0] >= 0) return pipe_fds[0];
-    if (pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK) != 0) return -1;
-    struct sigaction sa {};
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, nullptr);
-    sigaction(SIGTERM, &sa, nullptr);
+    // Once, whichever thread comes first: the stdout writer may (request_stop) while
+    // the reader does.
+    static std::once_flag once;
+    std::call_once(once, [] {
+        if (pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK) != 0) return;
+        struct sigaction sa {};
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, nullptr);
+        sigaction(SIGTERM, &sa, nullptr);
+    });
     return pipe_fds[0];
 }
 
