@@ -10,7 +10,10 @@
 #include "error.hpp"
 #include "log.hpp"
 #include "output/stdout_sink.hpp"
+#include "util/process_guard.hpp"
+#include "util/redact.hpp"
 #include "util/suggest.hpp"
+#include "util/whole_number.hpp"
 
 namespace amr {
 namespace {
@@ -33,7 +36,7 @@ void add_global_options(CLI::App& app, CliState& st) {
         ->type_name("HOST")
         ->group(group);
     app.add_option("-p,--port", c.port, "Server port (REDIS_PORT; default 10000)")
-        ->check(CLI::Range(1, 65535))
+        ->check(util::whole_number(1, 65535))
         ->type_name("PORT")
         ->group(group);
     app.add_option("--user", c.user, "ACL user name (REDIS_USER)")->type_name("NAME")->group(group);
@@ -89,7 +92,8 @@ void add_global_options(CLI::App& app, CliState& st) {
 const char* const footer =
     "Settings come from flags, then the environment, then ./.env, then defaults (port 10000,\n"
     "TLS on). Variables: REDIS_HOST, REDIS_KEY, REDIS_PORT, REDIS_USER, REDIS_TLS,\n"
-    "REDIS_CACERT, REDIS_URL.\n\n"
+    "REDIS_CACERT, REDIS_URL. AMR_CORE_DUMPS=1 allows core dumps (off by default: they\n"
+    "would hold the password).\n\n"
     "Examples:\n"
     "  amr ping\n"
     "  amr subscribe orders:created\n"
@@ -119,8 +123,23 @@ void suggest(const CLI::App& app, int argc, char** argv) {
         if (sub->parsed()) chosen = sub;
     }
     bool seen_command = chosen != nullptr;
+    // The value after an option that takes one may be a password: never compared.
+    auto takes_value = [&](std::string_view arg) {
+        if (arg.find('=') != std::string_view::npos) return false;
+        for (const CLI::App* a : {&app, chosen}) {
+            if (a == nullptr) continue;
+            for (const CLI::Option* o : a->get_options()) {
+                if (o->get_type_size_max() > 0 && o->check_name(std::string(arg))) return true;
+            }
+        }
+        return false;
+    };
     for (int i = 1; i < argc; ++i) {
         std::string_view arg = argv[i];
+        if (arg.starts_with("-") && takes_value(arg)) {
+            ++i;
+            continue;
+        }
         if (arg.starts_with("--")) {
             std::string name(arg.substr(0, arg.find('=')));
             const auto known = long_options(app, chosen);
@@ -151,6 +170,7 @@ int report(const Error& e) {
 }  // namespace
 
 int run(int argc, char** argv) {
+    if (!util::guard_process()) return static_cast<int>(ExitCode::failure);
     signal(SIGPIPE, SIG_IGN);  // a closed stdout is EPIPE, handled by the output sink
 
     CLI::App app{"amr: publish and subscribe to Redis channels (Azure Managed Redis first)"};
@@ -159,6 +179,12 @@ int run(int argc, char** argv) {
     app.footer(std::string(footer) + exit_code_help);
     app.require_subcommand(1);
     app.fallthrough();
+    // CLI11's messages quote what was typed, which may be a password (`--passwrd SECRET`,
+    // `-p SECRET`): arguments are named by position instead.
+    const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
+    app.failure_message([&args](const CLI::App* a, const CLI::Error& e) {
+        return util::redact_arguments(CLI::FailureMessage::simple(a, e), args);
+    });
 
     CliState st;
     add_global_options(app, st);

@@ -1,18 +1,21 @@
 #include "auth/token_source.hpp"
 
+#include <signal.h>
 #include <spdlog/spdlog.h>
-#include <sys/wait.h>
 
 #include <algorithm>
-#include <cstdio>
+#include <cstring>
 
 #include "error.hpp"
+#include "util/command_output.hpp"
 
 namespace amr::auth {
 namespace {
 
 constexpr auto early = std::chrono::minutes(3);
 constexpr auto max_jitter = std::chrono::seconds(30);
+// Entra ID tokens are a few kilobytes; more is not a token.
+constexpr size_t max_token_output = 64 * 1024;
 
 int base64url_value(char c) {
     if (c >= 'A' && c <= 'Z') return c - 'A';
@@ -61,13 +64,21 @@ std::optional<SystemTime> jwt_expiry(std::string_view token) {
     if (i == std::string::npos) return std::nullopt;
     ++i;
     while (i < payload->size() && (*payload)[i] == ' ') ++i;
+    // system_clock counts nanoseconds in 64 bits, which end in 2262: a later exp is
+    // as good as never, not an overflow into the past.
+    constexpr long long last =
+        std::chrono::duration_cast<std::chrono::seconds>(SystemTime::duration::max()).count();
     long long seconds = 0;
     bool digits = false;
+    bool beyond = false;
     for (; i < payload->size() && (*payload)[i] >= '0' && (*payload)[i] <= '9'; ++i) {
-        seconds = seconds * 10 + ((*payload)[i] - '0');
+        const int d = (*payload)[i] - '0';
+        if (seconds > (last - d) / 10) beyond = true;
+        if (!beyond) seconds = seconds * 10 + d;
         digits = true;
     }
     if (!digits) return std::nullopt;
+    if (beyond) return SystemTime::max();
     return SystemTime(std::chrono::seconds(seconds));
 }
 
@@ -80,23 +91,45 @@ SystemTime refresh_time(SystemTime now, SystemTime expiry, std::chrono::millisec
     return expiry - early - jitter;
 }
 
-TokenSource::TokenSource(std::string command) : command_(std::move(command)) {}
+TokenSource::TokenSource(std::string command, std::chrono::milliseconds timeout)
+    : command_(std::move(command)), timeout_(timeout) {}
 
 void TokenSource::fetch() {
     spdlog::debug("running the token command");
-    FILE* pipe = popen(command_.c_str(), "r");
-    if (pipe == nullptr) throw Error(ErrorKind::auth, "cannot run the token command", token_hint);
-    std::string out;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
-    const int status = pclose(pipe);
-    if (status != 0) {
-        const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        throw Error(ErrorKind::auth,
-                    "the token command failed (exit status " + std::to_string(code) + ")",
-                    token_hint);
+    util::CommandOutput run = util::run_command(command_, timeout_, max_token_output);
+    using End = util::CommandOutput::End;
+    switch (run.end) {
+        case End::exited:
+            if (run.status == 0) break;
+            throw Error(ErrorKind::auth,
+                        "the token command failed (exit status " + std::to_string(run.status) + ")",
+                        token_hint);
+        case End::killed_by_signal:
+            throw Error(ErrorKind::auth,
+                        std::string("the token command was killed by signal ") +
+                            std::to_string(run.status) + " (" + strsignal(run.status) + ")",
+                        token_hint);
+        case End::timed_out:
+            throw Error(ErrorKind::auth,
+                        "the token command did not finish within " +
+                            std::to_string(timeout_.count()) +
+                            " ms (--connect-timeout): it was killed",
+                        token_hint);
+        case End::too_long:
+            throw Error(ErrorKind::auth,
+                        "the token command printed more than " +
+                            std::to_string(max_token_output / 1024) +
+                            " KiB, which is not a token: it was killed",
+                        token_hint);
+        case End::stopped:
+            throw Error(ErrorKind::failure,
+                        "stopped by a signal while the token command ran: it was killed");
+        case End::cannot_run:
+            throw Error(ErrorKind::auth,
+                        std::string("cannot run the token command: ") + std::strerror(errno),
+                        token_hint);
     }
+    std::string out = std::move(run.out);
     while (!out.empty() && (out.back() == '\n' || out.back() == '\r' || out.back() == ' ')) {
         out.pop_back();
     }

@@ -25,10 +25,12 @@ SystemTime refresh_time(SystemTime now, SystemTime expiry, std::chrono::millisec
 
 class TokenSource {
   public:
-    explicit TokenSource(std::string command);
+    // `timeout` bounds each run of the command (see util::run_command).
+    TokenSource(std::string command, std::chrono::milliseconds timeout);
 
     // The current token, fetched on first use. Throws an auth Error (exit 4) when the
-    // command fails or prints nothing; its output is never shown.
+    // command fails, overruns its timeout or prints nothing (or more than 64 KiB); its
+    // output is never shown.
     const std::string& token();
     // Runs the command again; returns the new token.
     const std::string& refresh();
@@ -41,6 +43,7 @@ class TokenSource {
     void fetch();
 
     std::string command_;
+    std::chrono::milliseconds timeout_;
     std::string token_;
     std::optional<SystemTime> refresh_at_;
     std::mt19937 random_{std::random_device{}()};

@@ -3,13 +3,15 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
-#include <iostream>
-#include <iterator>
-
 #include "error.hpp"
 #include "message/json_check.hpp"
 #include "output/stdout_sink.hpp"
 #include "redis/cluster_client.hpp"
+#include "util/limits.hpp"
+#include "util/read_all.hpp"
+#include "util/whole_number.hpp"
+
+#include <limits>
 
 namespace amr::commands {
 namespace {
@@ -22,7 +24,7 @@ std::string preset_names() {
 }
 
 std::string read_stdin() {
-    std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    std::string text = util::read_all(STDIN_FILENO, "<stdin>", util::max_message_bytes);
     if (text.ends_with("\r\n")) {
         text.resize(text.size() - 2);
     } else if (text.ends_with('\n')) {
@@ -52,7 +54,7 @@ void add_message_options(CLI::App& sub, MessageOptions& o) {
                  "With --sharded: require a Redis Cluster (default: detected from the server)");
     sub.add_option("--min-receivers", o.min_receivers,
                    "Exit 5 when fewer subscribers than N received the message")
-        ->check(CLI::NonNegativeNumber)
+        ->check(util::whole_number(0, std::numeric_limits<long long>::max()))
         ->type_name("N");
 }
 

@@ -5,6 +5,9 @@
 #include "error.hpp"
 #include "output/stdout_sink.hpp"
 #include "publish/stream.hpp"
+#include "util/whole_number.hpp"
+
+#include <limits>
 
 namespace amr::commands {
 
@@ -24,7 +27,7 @@ void add_stream_options(CLI::App& sub, StreamFlags& f) {
     sub.add_option(
            "--window", f.window,
            "PUBLISH commands in flight at most (default " + std::to_string(default_window) + ")")
-        ->check(CLI::Range(size_t{1}, size_t{1000000}))
+        ->check(util::whole_number(1, 1000000))
         ->type_name("N")
         ->group(group);
     sub.add_flag("--retry", f.retry,
@@ -33,6 +36,7 @@ void add_stream_options(CLI::App& sub, StreamFlags& f) {
         ->group(group);
     sub.add_option("--reconnect-max", f.reconnect_max,
                    "With --retry: give up (exit 3) after N failed reconnect attempts")
+        ->check(util::whole_number(1, std::numeric_limits<int>::max()))
         ->type_name("N")
         ->group(group);
 }

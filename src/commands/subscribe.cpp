@@ -4,6 +4,7 @@
 // buffer between them.
 #include <spdlog/spdlog.h>
 #include <unistd.h>
+#include <limits>
 
 #include "commands/command.hpp"
 #include "output/formatter.hpp"
@@ -13,6 +14,7 @@
 #include "redis/subscriber.hpp"
 #include "util/duration.hpp"
 #include "util/size.hpp"
+#include "util/whole_number.hpp"
 
 namespace amr::commands {
 namespace {
@@ -226,7 +228,9 @@ CommandSpec make_spec(redis::SubscriptionKind kind) {
                                "TEMPLATES in man amr)")
                     ->type_name("TEMPLATE");
                 sub.add_flag("-j,--json", o->json, "Short for --format json");
-                sub.add_option("--count", o->count, "Exit 0 after N messages")->type_name("N");
+                sub.add_option("--count", o->count, "Exit 0 after N messages")
+                    ->check(util::whole_number(1, std::numeric_limits<long long>::max()))
+                    ->type_name("N");
                 sub.add_option("--timeout", o->timeout,
                                "Stop after DURATION (10, 10s, 500ms, 2m); exit 124 if --count "
                                "messages have not arrived by then")
@@ -239,6 +243,7 @@ CommandSpec make_spec(redis::SubscriptionKind kind) {
                              "Exit 3 when the connection is lost instead of reconnecting");
                 sub.add_option("--reconnect-max", o->reconnect_max,
                                "Give up (exit 3) after N failed reconnect attempts")
+                    ->check(util::whole_number(1, std::numeric_limits<int>::max()))
                     ->type_name("N");
                 sub.add_option("--ping-interval", o->ping_interval,
                                "PING after this much silence to detect dead connections "

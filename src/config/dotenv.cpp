@@ -1,16 +1,19 @@
 #include "config/dotenv.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+#include <optional>
 
 #include "config/redis_url.hpp"
 #include "error.hpp"
+#include "util/limits.hpp"
+#include "util/read_all.hpp"
 
 namespace amr::config {
 namespace {
@@ -113,6 +116,13 @@ std::string parse_value(std::string_view text, size_t& pos, int& line_no) {
     return value;
 }
 
+const char* file_kind(mode_t mode) {
+    if (S_ISDIR(mode)) return "a directory";
+    if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
+    if (S_ISSOCK(mode)) return "a socket";
+    return "not a regular file";
+}
+
 }  // namespace
 
 EnvMap parse_dotenv(std::string_view text, const std::string& origin) {
@@ -141,7 +151,8 @@ EnvMap parse_dotenv(std::string_view text, const std::string& origin) {
             if (key.empty()) throw LineError{"expected a variable name"};
             skip_blanks(text, i);
             if (i >= text.size() || text[i] != '=') {
-                throw LineError{"expected '=' after the variable name " + key};
+                // The "name" is not quoted: it may be the rest of a wrapped secret.
+                throw LineError{"expected NAME=VALUE (a value wrapped onto a second line?)"};
             }
             ++i;
             skip_blanks(text, i);
@@ -155,14 +166,28 @@ EnvMap parse_dotenv(std::string_view text, const std::string& origin) {
     return env;
 }
 
-EnvMap read_dotenv_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+EnvMap read_dotenv_file(const std::string& path, std::chrono::milliseconds patience) {
+    // O_NONBLOCK: opening a FIFO must not wait for a writer.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
         throw usage_error("cannot read env file " + path + ": " + std::strerror(errno));
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse_dotenv(text.str(), path);
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (fstat(fd, &st) != 0) {
+        throw usage_error("cannot read env file " + path + ": " + std::strerror(errno));
+    }
+    // A pipe is fine (--env-file <(command)); a directory or a device is not a .env.
+    if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+        throw usage_error("env file " + path + " is not a file (" + file_kind(st.st_mode) + ")");
+    }
+    const std::string name = "env file " + path;
+    std::optional<std::chrono::steady_clock::time_point> deadline;
+    if (S_ISFIFO(st.st_mode)) deadline = std::chrono::steady_clock::now() + patience;
+    return parse_dotenv(util::read_all(fd, name, util::max_env_file_bytes, deadline), path);
 }
 
 bool dotenv_has_secret(const EnvMap& env) {

@@ -3,6 +3,7 @@
 // inline comments after unquoted values.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <string_view>
@@ -15,8 +16,10 @@ using EnvMap = std::map<std::string, std::string>;
 // `origin` and the line number, never the value (it may be a secret).
 EnvMap parse_dotenv(std::string_view text, const std::string& origin);
 
-// Reads and parses a file; a missing or unreadable file throws a usage Error.
-EnvMap read_dotenv_file(const std::string& path);
+// Reads and parses a file; a missing or unreadable file, a directory or device, or one
+// larger than 1 MiB (util::max_env_file_bytes) throws a usage Error naming it. A pipe or
+// FIFO is read until its writer closes it, for at most `patience`.
+EnvMap read_dotenv_file(const std::string& path, std::chrono::milliseconds patience);
 
 // True when `env` holds a secret: a REDIS_KEY, or a REDIS_URL with a password.
 bool dotenv_has_secret(const EnvMap& env);

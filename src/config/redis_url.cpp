@@ -37,8 +37,8 @@ int parse_port(std::string_view text, const std::string& origin) {
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
     if (text.empty() || ec != std::errc() || end != text.data() + text.size() || port < 1 ||
         port > 65535) {
-        throw usage_error(origin + ": port must be a number from 1 to 65535, got '" +
-                          std::string(text) + "'");
+        // Not quoted: in a URL without "@host" the "port" is the password.
+        throw usage_error(origin + ": port must be a number from 1 to 65535");
     }
     return port;
 }

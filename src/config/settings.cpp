@@ -63,8 +63,14 @@ void apply_flags(Settings& s, const ConnectionFlags& f) {
 }
 
 // Reads a .env and warns when it holds a secret that other users can read.
-EnvMap read_env_file_checked(const std::string& path) {
-    EnvMap env = read_dotenv_file(path);
+EnvMap read_env_file_checked(const std::string& path, double connect_timeout_s) {
+    // A pipe's writer gets --connect-timeout to write the file (a bad value is reported
+    // later, by resolve_settings).
+    const double patience_s = std::isfinite(connect_timeout_s) && connect_timeout_s > 0
+                                  ? std::min(connect_timeout_s, max_connect_timeout_s)
+                                  : 30.0;
+    EnvMap env = read_dotenv_file(
+        path, std::chrono::milliseconds(static_cast<long long>(std::ceil(patience_s * 1000))));
     struct stat st {};
     if (::stat(path.c_str(), &st) == 0) {
         std::string warning = dotenv_permission_warning(path, st.st_mode, env);
@@ -77,7 +83,8 @@ EnvMap read_env_file_checked(const std::string& path) {
 
 Settings load_settings(const ConnectionFlags& flags) {
     Settings s = resolve_settings(flags, redis_environment(), load_env_file(flags));
-    if (!s.token_command.empty()) s.token = std::make_shared<auth::TokenSource>(s.token_command);
+    if (!s.token_command.empty())
+        s.token = std::make_shared<auth::TokenSource>(s.token_command, s.connect_timeout);
     return s;
 }
 
@@ -86,7 +93,8 @@ bool parse_bool(const std::string& text, const std::string& origin) {
     std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
     if (v == "1" || v == "true" || v == "yes" || v == "on") return true;
     if (v == "0" || v == "false" || v == "no" || v == "off") return false;
-    throw usage_error(origin + ": expected true or false, got '" + text + "'");
+    // Not quoted: a .env line wrapped or mistyped may put a secret here.
+    throw usage_error(origin + ": expected true or false (or 1/0, yes/no, on/off)");
 }
 
 EnvMap redis_environment() {
@@ -99,10 +107,10 @@ EnvMap redis_environment() {
 
 EnvMap load_env_file(const ConnectionFlags& flags) {
     if (flags.no_env_file) return {};
-    if (flags.env_file) return read_env_file_checked(*flags.env_file);
+    if (flags.env_file) return read_env_file_checked(*flags.env_file, flags.connect_timeout_s);
     std::error_code ec;
     if (!std::filesystem::is_regular_file(".env", ec)) return {};
-    return read_env_file_checked(".env");
+    return read_env_file_checked(".env", flags.connect_timeout_s);
 }
 
 Settings resolve_settings(const ConnectionFlags& flags, const EnvMap& environment,

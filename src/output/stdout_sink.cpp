@@ -11,8 +11,9 @@
 
 namespace amr::output {
 
-void write_stdout(std::string_view data) {
+void write_stdout(std::string_view data, const std::atomic<bool>* abandon) {
     while (!data.empty()) {
+        if (abandon != nullptr && abandon->load()) throw WriteAbandoned{};
         ssize_t n = ::write(STDOUT_FILENO, data.data(), data.size());
         if (n < 0) {
             if (errno == EINTR) continue;

@@ -28,7 +28,19 @@ StreamWriter::StreamWriter(MessageQueue& queue, Formatter& formatter)
     : queue_(queue), formatter_(formatter) {}
 
 StreamWriter::~StreamWriter() {
-    if (thread_.joinable()) thread_.detach();  // only when finish() gave up on stdout
+    if (!thread_.joinable()) return;
+    queue_.close();
+    abandon_and_join();
+}
+
+void StreamWriter::abandon_and_join() {
+    abandon_ = true;
+    // The write may not have begun when a signal arrives: interrupt until the loop ends.
+    while (!finished_.load()) {
+        util::interrupt_thread(thread_.native_handle());
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    thread_.join();
 }
 
 void StreamWriter::start() {
@@ -40,7 +52,7 @@ void StreamWriter::loop() {
     std::string text;
     long long pending = 0;
     auto flush = [&] {
-        write_stdout(text);
+        write_stdout(text, &abandon_);
         text.clear();
         written_ += pending;
         pending = 0;
@@ -65,6 +77,7 @@ void StreamWriter::loop() {
     } catch (const StdoutClosed&) {
         consumer_gone_ = true;
         util::request_stop();
+    } catch (const WriteAbandoned&) {
     } catch (...) {
         failure_ = std::current_exception();
         util::request_stop();
@@ -75,7 +88,10 @@ void StreamWriter::loop() {
 bool StreamWriter::finish(std::optional<std::chrono::milliseconds> patience) {
     auto until = std::chrono::steady_clock::now() + patience.value_or(std::chrono::hours(1));
     while (patience && !finished_.load()) {
-        if (std::chrono::steady_clock::now() >= until) return false;
+        if (std::chrono::steady_clock::now() >= until) {
+            abandon_and_join();
+            return false;
+        }
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     thread_.join();

@@ -17,11 +17,16 @@ namespace amr::output {
 class StreamWriter {
   public:
     StreamWriter(MessageQueue& queue, Formatter& formatter);
+    // Closes the queue and joins the thread (abandoning a blocked write): the thread
+    // points at the queue and formatter, which the caller's stack holds.
     ~StreamWriter();
+    StreamWriter(const StreamWriter&) = delete;
+    StreamWriter& operator=(const StreamWriter&) = delete;
 
     void start();
     // Waits for the writer to write what is queued (after queue.close()). With a
-    // `patience`, gives up when stdout stays blocked that long and returns false.
+    // `patience`, gives up when stdout stays blocked that long: the blocked write is
+    // interrupted, the rest dropped, the thread joined, and finish returns false.
     bool finish(std::optional<std::chrono::milliseconds> patience);
 
     long long written() const { return written_.load(); }
@@ -31,6 +36,7 @@ class StreamWriter {
 
   private:
     void loop();
+    void abandon_and_join();
 
     MessageQueue& queue_;
     Formatter& formatter_;
@@ -38,6 +44,7 @@ class StreamWriter {
     std::atomic<long long> written_{0};
     std::atomic<bool> consumer_gone_{false};
     std::atomic<bool> finished_{false};
+    std::atomic<bool> abandon_{false};
     std::exception_ptr failure_;
 };
 

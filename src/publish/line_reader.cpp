@@ -4,17 +4,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 #include "error.hpp"
+#include "util/limits.hpp"
+#include "util/read_all.hpp"
 
 namespace amr::publish {
 
-LineReader::LineReader(ReadFn read, std::string source, size_t block_size)
+LineReader::LineReader(ReadFn read, std::string source, size_t block_size, size_t max_line)
     : read_(std::move(read)),
       source_(std::move(source)),
-      block_size_(block_size ? block_size : 1) {}
+      block_size_(block_size ? block_size : 1),
+      max_line_(std::max(max_line, block_size_)) {}
 
 bool LineReader::next(Line& line) {
     char* const buf = buffer_.get();
@@ -63,11 +67,17 @@ bool LineReader::refill() {
         begin_ = 0;
     }
     if (end_ == capacity_) {
+        if (capacity_ >= max_line_) {
+            throw usage_error(source_ + ": line " + std::to_string(line_number_ + 1) +
+                              " is longer than " + util::size_text(max_line_) +
+                              ", the largest message");
+        }
         // One line longer than the buffer: make room for the rest of it.
-        auto bigger = std::make_unique<char[]>(capacity_ * 2);
+        const size_t grown = std::min(capacity_ * 2, max_line_);
+        auto bigger = std::make_unique<char[]>(grown);
         std::memcpy(bigger.get(), buffer_.get(), end_);
         buffer_ = std::move(bigger);
-        capacity_ *= 2;
+        capacity_ = grown;
     }
     const ssize_t n = read_(buffer_.get() + end_, capacity_ - end_);
     if (n < 0) {

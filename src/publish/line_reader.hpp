@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "util/limits.hpp"
+
 namespace amr::publish {
 
 struct Line {
@@ -23,9 +25,13 @@ class LineReader {
     using ReadFn = std::function<ssize_t(char* buffer, size_t size)>;
 
     static constexpr size_t default_block_size = size_t{1} << 20;
+    static constexpr size_t default_max_line = util::max_message_bytes;
 
-    // `source` names the input in error messages ("<stdin>" or a file name).
-    LineReader(ReadFn read, std::string source, size_t block_size = default_block_size);
+    // `source` names the input in error messages ("<stdin>" or a file name). A line
+    // longer than `max_line` (a message Redis would refuse) is a usage Error, not a
+    // buffer that grows until memory runs out (/dev/zero).
+    LineReader(ReadFn read, std::string source, size_t block_size = default_block_size,
+               size_t max_line = default_max_line);
 
     // The next non-empty line already in the buffer. False when refill() must read more
     // (or, after the end of input, when nothing is left).
@@ -43,6 +49,7 @@ class LineReader {
     ReadFn read_;
     std::string source_;
     size_t block_size_;
+    size_t max_line_;
     std::unique_ptr<char[]> buffer_;
     size_t capacity_ = 0;
     size_t begin_ = 0;    // first byte not yet returned as a line

@@ -218,6 +218,12 @@ TEST_CASE("parse_dotenv: a bad variable name is an error") {
     check_malformed(std::string("KEY!=") + secret + "\n", "my.env:1");
 }
 
+TEST_CASE("parse_dotenv: a value wrapped onto the next line is not shown as a variable name") {
+    check_malformed(std::string("REDIS_HOST=h\nREDIS_KEY=abcd\n") + secret + "\n", "my.env:3");
+    Error e = dotenv_error("A=1\n" + std::string(1 << 20, 'x') + "\n", "f");
+    CHECK(std::string(e.what()).size() < 200);
+}
+
 TEST_CASE("parse_dotenv: error messages use the origin given") {
     // check_malformed passes "test.env"; the origin is copied verbatim.
     Error e = dotenv_error("oops\n", "/path/to/prod.env");
@@ -252,9 +258,10 @@ TEST_CASE("read_dotenv_file: reads a file and names it in errors") {
         std::ofstream(good) << "export REDIS_HOST=\"h\"\nREDIS_KEY=k # c\n";
         std::ofstream(bad) << "REDIS_HOST=h\nREDIS_KEY='" << secret << "\n";
     }
-    CHECK(read_dotenv_file(good.string()) == EnvMap{{"REDIS_HOST", "h"}, {"REDIS_KEY", "k"}});
+    CHECK(read_dotenv_file(good.string(), std::chrono::seconds(5)) ==
+          EnvMap{{"REDIS_HOST", "h"}, {"REDIS_KEY", "k"}});
     try {
-        read_dotenv_file(bad.string());
+        read_dotenv_file(bad.string(), std::chrono::seconds(5));
         FAIL("accepted a malformed file");
     } catch (const Error& e) {
         CHECK(e.kind() == ErrorKind::usage);
@@ -262,12 +269,44 @@ TEST_CASE("read_dotenv_file: reads a file and names it in errors") {
         CHECK(std::string(e.what()).find(secret) == std::string::npos);
     }
     try {
-        read_dotenv_file((dir / "missing.env").string());
+        read_dotenv_file((dir / "missing.env").string(), std::chrono::seconds(5));
         FAIL("accepted a missing file");
     } catch (const Error& e) {
         CHECK(e.kind() == ErrorKind::usage);
         CHECK(std::string(e.what()).find("missing.env") != std::string::npos);
     }
+    fs::remove_all(dir);
+}
+
+// The message read_dotenv_file throws for `path`.
+std::string read_error(const std::string& path, std::chrono::milliseconds patience) {
+    try {
+        read_dotenv_file(path, patience);
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::usage);
+        return e.what();
+    }
+    FAIL("read_dotenv_file accepted " << path);
+    return {};
+}
+
+TEST_CASE("read_dotenv_file: directories, devices, huge files and silent FIFOs are errors") {
+    namespace fs = std::filesystem;
+    const fs::path dir =
+        fs::temp_directory_path() / ("amr-dotenv-kinds-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    CHECK(read_error(dir.string(), std::chrono::seconds(5)) ==
+          "env file " + dir.string() + " is not a file (a directory)");
+    CHECK(read_error("/dev/zero", std::chrono::seconds(5)) ==
+          "env file /dev/zero is not a file (a device)");
+    const fs::path big = dir / "big.env";
+    std::ofstream(big) << "A=" << std::string(size_t{1} << 20, 'x') << "\n";
+    CHECK(read_error(big.string(), std::chrono::seconds(5)) ==
+          "env file " + big.string() + " is larger than 1 MiB");
+    const fs::path fifo = dir / "fifo.env";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    CHECK(read_error(fifo.string(), std::chrono::milliseconds(50)).find("nothing came in time") !=
+          std::string::npos);
     fs::remove_all(dir);
 }
 

@@ -141,6 +141,12 @@ TEST_CASE("parse_redis_url: bad ports") {
     CHECK(parse_redis_url("redis://h:1", "x").port == std::optional<int>(1));
 }
 
+TEST_CASE("parse_redis_url: without @host the password is taken for the port, never shown") {
+    CHECK(check_url_error(std::string("redis://default:") + secret, "REDIS_URL")
+              .find("port must be a number") != std::string::npos);
+    check_url_error(std::string("rediss://default:") + secret + "/0");
+}
+
 TEST_CASE("parse_redis_url: bad scheme") {
     for (const std::string url :
          {"http://h:6379", "h:6379", "", "redis:/h", "REDIS://h", "tcp://h"}) {
@@ -189,8 +195,7 @@ TEST_CASE("parse_port: valid and invalid ports") {
         } catch (const Error& e) {
             CHECK(e.kind() == ErrorKind::usage);
             CHECK(std::string(e.what()) ==
-                  std::string("REDIS_PORT (.env): port must be a number from 1 to 65535, got '") +
-                      bad + "'");
+                  "REDIS_PORT (.env): port must be a number from 1 to 65535");
         }
     }
 }

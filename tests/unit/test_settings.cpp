@@ -221,8 +221,7 @@ TEST_CASE("parse_bool: every spelling") {
         } catch (const Error& e) {
             CHECK(e.kind() == ErrorKind::usage);
             CHECK(std::string(e.what()) ==
-                  std::string("REDIS_TLS (environment): expected true or false, got '") + bad +
-                      "'");
+                  "REDIS_TLS (environment): expected true or false (or 1/0, yes/no, on/off)");
         }
     }
 }
@@ -233,24 +232,25 @@ TEST_CASE("resolve_settings: REDIS_TLS in each source") {
     CHECK(resolve_settings(host_flag("h"), {{"REDIS_TLS", "1"}}, {{"REDIS_TLS", "0"}}).tls);
     Error e = settings_error(host_flag("h"), {{"REDIS_TLS", "maybe"}}, {});
     CHECK(e.kind() == ErrorKind::usage);
-    CHECK(std::string(e.what()) == "REDIS_TLS (environment): expected true or false, got 'maybe'");
+    CHECK(std::string(e.what()) ==
+          "REDIS_TLS (environment): expected true or false (or 1/0, yes/no, on/off)");
 }
 
 TEST_CASE("resolve_settings: a bad REDIS_PORT names the variable and the source") {
     Error in_file = settings_error({}, {}, {{"REDIS_HOST", "h"}, {"REDIS_PORT", "ten"}});
     CHECK(in_file.kind() == ErrorKind::usage);
     CHECK(std::string(in_file.what()) ==
-          "REDIS_PORT (.env): port must be a number from 1 to 65535, got 'ten'");
+          "REDIS_PORT (.env): port must be a number from 1 to 65535");
 
     ConnectionFlags f;
     f.env_file = "conf/prod.env";
     Error named = settings_error(f, {}, {{"REDIS_HOST", "h"}, {"REDIS_PORT", "0"}});
     CHECK(std::string(named.what()) ==
-          "REDIS_PORT (conf/prod.env): port must be a number from 1 to 65535, got '0'");
+          "REDIS_PORT (conf/prod.env): port must be a number from 1 to 65535");
 
     Error in_env = settings_error({}, {{"REDIS_PORT", "70000"}}, {{"REDIS_HOST", "h"}});
     CHECK(std::string(in_env.what()) ==
-          "REDIS_PORT (environment): port must be a number from 1 to 65535, got '70000'");
+          "REDIS_PORT (environment): port must be a number from 1 to 65535");
 }
 
 TEST_CASE("resolve_settings: no host is a usage error with a hint") {

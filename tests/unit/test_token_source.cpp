@@ -41,6 +41,24 @@ TEST_CASE("jwt_expiry reads the exp claim of a JWT") {
     CHECK(jwt_expiry(jwt("{\"exp\": 42}"))->time_since_epoch() == seconds(42));
 }
 
+TEST_CASE("jwt_expiry takes an exp past 2262 for never, not for the past") {
+    // system_clock's nanoseconds end in April 2262; 10000000000 is in 2286.
+    CHECK(jwt_expiry(jwt("{\"exp\":10000000000}")) == SystemTime::max());
+    CHECK(jwt_expiry(jwt("{\"exp\":99999999999999999999999}")) == SystemTime::max());
+    CHECK(*jwt_expiry(jwt("{\"exp\":9000000000}")) > system_clock::now());
+    const long long exp = 10000000000;
+    TokenSource source("echo " + jwt("{\"exp\":" + std::to_string(exp) + "}"), seconds(10));
+    CHECK_NOTHROW(source.token());
+    CHECK_FALSE(source.due());
+}
+
+TEST_CASE("TokenSource kills a command that overruns its timeout or prints too much") {
+    TokenSource hung("sleep 30; echo late", milliseconds(200));
+    CHECK_THROWS_WITH_AS(hung.token(), doctest::Contains("did not finish"), amr::Error);
+    TokenSource endless("yes", seconds(30));
+    CHECK_THROWS_WITH_AS(endless.token(), doctest::Contains("more than 64 KiB"), amr::Error);
+}
+
 TEST_CASE("jwt_expiry is empty for tokens that are not JWTs or have no exp") {
     CHECK_FALSE(jwt_expiry("an-access-key"));
     CHECK_FALSE(jwt_expiry("a.b"));
@@ -65,7 +83,7 @@ TEST_CASE("refresh_time is about halfway for tokens shorter than 6 minutes, neve
 }
 
 TEST_CASE("TokenSource runs the command and trims its output") {
-    TokenSource source("printf 'tok-123\\n'");
+    TokenSource source("printf 'tok-123\\n'", seconds(10));
     CHECK(source.token() == "tok-123");
     CHECK_FALSE(source.refresh_at());
     CHECK_FALSE(source.due());
@@ -74,7 +92,7 @@ TEST_CASE("TokenSource runs the command and trims its output") {
 TEST_CASE("TokenSource schedules a refresh from the token's exp") {
     const long long exp =
         duration_cast<seconds>(system_clock::now().time_since_epoch()).count() + 3600;
-    TokenSource source("echo " + jwt("{\"exp\":" + std::to_string(exp) + "}"));
+    TokenSource source("echo " + jwt("{\"exp\":" + std::to_string(exp) + "}"), seconds(10));
     source.token();
     REQUIRE(source.refresh_at());
     CHECK(*source.refresh_at() < SystemTime(seconds(exp)) - minutes(3) + seconds(1));
@@ -82,7 +100,7 @@ TEST_CASE("TokenSource schedules a refresh from the token's exp") {
 }
 
 TEST_CASE("TokenSource failures are auth errors that never show the output") {
-    TokenSource failing("echo secret-output; exit 3");
+    TokenSource failing("echo secret-output; exit 3", seconds(10));
     try {
         failing.token();
         FAIL("no error");
@@ -91,8 +109,8 @@ TEST_CASE("TokenSource failures are auth errors that never show the output") {
         CHECK(std::string(e.what()).find("exit status 3") != std::string::npos);
         CHECK(std::string(e.what()).find("secret-output") == std::string::npos);
     }
-    TokenSource empty("true");
+    TokenSource empty("true", seconds(10));
     CHECK_THROWS_AS(empty.token(), amr::Error);
-    TokenSource expired("echo " + jwt("{\"exp\":100}"));
+    TokenSource expired("echo " + jwt("{\"exp\":100}"), seconds(10));
     CHECK_THROWS_WITH_AS(expired.token(), doctest::Contains("expired"), amr::Error);
 }
