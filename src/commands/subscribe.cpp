@@ -237,7 +237,8 @@ CommandSpec make_spec(redis::SubscriptionKind kind) {
                 sub.add_flag("--no-reconnect", o->no_reconnect,
                              "Exit 3 when the connection is lost instead of reconnecting");
                 sub.add_option("--reconnect-max", o->reconnect_max,
-                               "Give up (exit 3) after N failed reconnect attempts")
+                               "Give up (exit 3) after N failed reconnect attempts (a "
+                               "connection that fails again within 10 s counts as failed)")
                     ->type_name("N");
                 sub.add_option("--ping-interval", o->ping_interval,
                                "PING after this much silence to detect dead connections "
@@ -247,7 +248,8 @@ CommandSpec make_spec(redis::SubscriptionKind kind) {
                     sub.add_flag("--interactive", o->interactive,
                                  "Read commands on stdin that change the subscriptions while "
                                  "messages stream: subscribe, psubscribe, unsubscribe, "
-                                 "punsubscribe, unsubscribe-all, list, help");
+                                 "punsubscribe, unsubscribe-all, list, help (lines of at "
+                                 "most 64 KiB)");
                 }
                 if (kind == redis::SubscriptionKind::shard_channels) {
                     sub.add_flag("--cluster", o->cluster,

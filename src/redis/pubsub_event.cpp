@@ -1,15 +1,15 @@
 #include "redis/pubsub_event.hpp"
 
+#include <charconv>
+
 namespace amr::redis {
 namespace {
 
+// The server's count of subscriptions; -1 when it is not a number that fits.
 long long to_integer(std::string_view text) {
     long long value = 0;
-    for (char c : text) {
-        if (c < '0' || c > '9') break;
-        value = value * 10 + (c - '0');
-    }
-    return value;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    return ec == std::errc() && end == text.data() + text.size() ? value : -1;
 }
 
 }  // namespace
