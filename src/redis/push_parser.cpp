@@ -1,6 +1,7 @@
 #include "redis/push_parser.hpp"
 
-#include <charconv>
+#include <algorithm>
+#include <climits>
 #include <cstdio>
 #include <cstring>
 
@@ -12,10 +13,10 @@ namespace {
 // The shortest value RESP has is 3 bytes ("_\r\n"): an aggregate that announces more
 // values than a frame of max_bulk bytes could hold is refused before any of them arrives.
 constexpr uint64_t min_value_size = 3;
-// A length or integer line: a sign and 19 digits, with room to spare.
+// A length line: a sign and 19 digits, with room to spare.
 constexpr size_t max_number_line = 32;
 
-bool is_number_line(char type) {
+bool is_length_line(char type) {
     switch (type) {
         case '$':
         case '=':
@@ -25,7 +26,6 @@ bool is_number_line(char type) {
         case '~':
         case '%':
         case '|':
-        case ':':
             return true;
         default:
             return false;
@@ -46,9 +46,10 @@ bool is_type(char type) {
         case '#':
         case '(':
         case '_':
+        case ':':
             return true;
         default:
-            return is_number_line(type);
+            return is_length_line(type);
     }
 }
 
@@ -80,12 +81,33 @@ void FrameParser::fail(size_t at, const std::string& what) const {
                 "a Redis server does not send this; check that the host and port are Redis's");
 }
 
-long long FrameParser::length(const char* line, size_t size) const {
-    long long value = 0;
-    auto [end, ec] = std::from_chars(line, line + size, value);
-    if (ec != std::errc() || end != line + size) fail(pos_, "a length that is not a number");
-    if (value < -1) fail(pos_, "a negative length");
-    return value;
+// The length line at `at` (its type byte): false while its CRLF has not come. Read
+// digit by digit, not searched for CRLF first: the line is short, and the hot path's.
+bool FrameParser::read_length(const char* d, size_t size, size_t at, long long& value,
+                              size_t& next) const {
+    size_t i = at + 1;
+    const bool negative = i < size && d[i] == '-';
+    if (negative) ++i;
+    const size_t digits = i;
+    uint64_t v = 0;
+    while (i < size && static_cast<unsigned char>(d[i] - '0') < 10) {
+        v = v * 10 + static_cast<uint64_t>(d[i] - '0');
+        ++i;
+    }
+    if (i - at - 1 > max_number_line) {
+        fail(at, "a length line longer than " + std::to_string(max_number_line) + " bytes");
+    }
+    if (i == size || (i + 1 == size && d[i] == '\r')) return false;
+    if (d[i] != '\r' || i == digits) fail(at, "a length that is not a number");
+    if (d[i + 1] != '\n') fail(i, "a CR without LF in a length line");
+    if (negative && (i - digits != 1 || v != 1)) fail(at, "a negative length");
+    // 19 digits cannot overflow 64 bits; more are past any length.
+    if (i - digits > 19 || v > static_cast<uint64_t>(LLONG_MAX)) {
+        fail(at, "a length that is not a number");
+    }
+    value = negative ? -1 : static_cast<long long>(v);
+    next = i + 2;
+    return true;
 }
 
 // Whether the value at pos_ is one the frame hands out: a top-level scalar, or one of
@@ -115,121 +137,93 @@ bool FrameParser::value_done() {
     return true;
 }
 
-size_t FrameParser::finish(std::string_view data, Frame& frame) {
+size_t FrameParser::finish(const char* d, size_t end, Frame& frame) {
     frame.type = type_;
     frame.count = count_;
     for (size_t i = 0; i < items_.size(); ++i) {
-        frame.items[i] = data.substr(items_[i].at, items_[i].size);
+        frame.items[i] = std::string_view(d + items_[i].at, items_[i].size);
     }
-    frame.text = data.substr(text_.at, text_.size);
-    const size_t size = pos_;
+    frame.text = std::string_view(d + text_.at, text_.size);
     reset();
-    return size;
+    return end;
 }
 
 size_t FrameParser::parse(std::string_view data, Frame& frame) {
     const char* const d = data.data();
     const size_t size = data.size();
+    size_t p = pos_;  // kept in a register; pos_ is written back when the bytes run out
     for (;;) {
-        switch (state_) {
-            case State::kept_bulk: {
-                if (size - pos_ < bulk_left_ + 2) return 0;
-                const size_t end = pos_ + bulk_left_;
+        if (state_ != State::header) {
+            // Going on inside a bulk string that was cut off.
+            if (state_ == State::kept_bulk) {
+                if (size - p < bulk_left_ + 2) break;
+                const size_t end = p + bulk_left_;
                 if (d[end] != '\r' || d[end + 1] != '\n') {
                     fail(end, "a bulk string that does not end where its length says");
                 }
-                keep({pos_, bulk_left_});
-                pos_ = keep_ = end + 2;
-                state_ = State::header;
-                if (value_done()) return finish(data, frame);
-                continue;
-            }
-            case State::skipped_bulk: {
-                const uint64_t take = std::min<uint64_t>(bulk_left_, size - pos_);
-                pos_ += take;
+                keep({p, bulk_left_});
+                p = keep_ = end + 2;
+            } else if (state_ == State::skipped_bulk) {
+                const uint64_t take = std::min<uint64_t>(bulk_left_, size - p);
+                p += take;
                 bulk_left_ -= take;
-                if (bulk_left_ > 0) return 0;
+                if (bulk_left_ > 0) break;
                 state_ = State::bulk_end;
                 continue;
-            }
-            case State::bulk_end:
-                if (size - pos_ < 2) return 0;
-                if (d[pos_] != '\r' || d[pos_ + 1] != '\n') {
-                    fail(pos_, "a bulk string that does not end where its length says");
+            } else {
+                if (size - p < 2) break;
+                if (d[p] != '\r' || d[p + 1] != '\n') {
+                    fail(p, "a bulk string that does not end where its length says");
                 }
-                pos_ += 2;
-                state_ = State::header;
-                if (value_done()) return finish(data, frame);
-                continue;
-            case State::header:
-                break;
-        }
-
-        if (pos_ >= size) return 0;
-        const char type = d[pos_];
-        if (!is_type(type)) {
-            fail(pos_, "unknown type byte " + hex(static_cast<unsigned char>(type)));
-        }
-        const bool number = is_number_line(type);
-        const size_t limit = number ? max_number_line : max_line;
-        // The CRLF ending the line, searched for only in bytes not searched before.
-        const size_t line = pos_ + 1;
-        size_t from = line + scan_;
-        const char* cr = nullptr;
-        while (from < size) {
-            cr = static_cast<const char*>(std::memchr(d + from, '\r', size - from));
-            if (cr == nullptr || cr + 1 == d + size || cr[1] == '\n') break;
-            if (number) fail(static_cast<size_t>(cr - d), "a CR without LF in a length line");
-            from = static_cast<size_t>(cr - d) + 1;
-            cr = nullptr;
-        }
-        if (cr == nullptr || cr + 1 == d + size) {
-            scan_ = (cr == nullptr ? size : static_cast<size_t>(cr - d)) - line;
-            if (scan_ > limit) {
-                fail(pos_,
-                     "a header line longer than " + std::to_string(limit) + " bytes without CRLF");
+                p += 2;
             }
-            return 0;
+            state_ = State::header;
+            if (value_done()) return finish(d, p, frame);
+            continue;
         }
-        const size_t len = static_cast<size_t>(cr - d) - line;
-        if (len > limit) {
-            fail(pos_, "a header line longer than " + std::to_string(limit) + " bytes");
-        }
-        scan_ = 0;
-        const size_t next = line + len + 2;
 
-        switch (type) {
-            case '$':
-            case '=':
-            case '!': {
-                const long long n = length(d + line, len);
-                pos_ = next;
-                if (n == -1) break;  // a null, like '_'
-                if (static_cast<uint64_t>(n) > max_bulk_) {
-                    fail(line - 1, "a string of " + std::to_string(n) +
-                                       " bytes announced, over --proto-max-bulk-len (" +
-                                       std::to_string(max_bulk_) + " bytes)");
+        if (p >= size) break;
+        const char type = d[p];
+        if (!is_type(type)) fail(p, "unknown type byte " + hex(static_cast<unsigned char>(type)));
+
+        if (is_length_line(type)) {
+            long long n = 0;
+            size_t next = 0;
+            if (!read_length(d, size, p, n, next)) break;
+            const size_t header = p;
+            p = next;
+            if (n == -1) {
+                // A null, like '_'.
+            } else if (type == '$' || type == '=' || type == '!') {
+                const auto len = static_cast<uint64_t>(n);
+                if (len > max_bulk_) {
+                    fail(header, "a string of " + std::to_string(n) +
+                                     " bytes announced, over --proto-max-bulk-len (" +
+                                     std::to_string(max_bulk_) + " bytes)");
                 }
                 if (depth_ == 0) type_ = type == '!' ? Frame::Type::error : Frame::Type::simple;
-                bulk_left_ = static_cast<uint64_t>(n);
-                state_ = keeps_next() ? State::kept_bulk : State::skipped_bulk;
+                const bool kept = keeps_next();
+                if (size - p < len + 2) {
+                    bulk_left_ = len;
+                    state_ = kept ? State::kept_bulk : State::skipped_bulk;
+                    continue;
+                }
+                if (d[p + len] != '\r' || d[p + len + 1] != '\n') {
+                    fail(p + len, "a bulk string that does not end where its length says");
+                }
+                if (kept) keep({p, len});
+                p += len + 2;
+                if (kept) keep_ = p;
+                if (value_done()) return finish(d, p, frame);
                 continue;
-            }
-            case '*':
-            case '>':
-            case '~':
-            case '%':
-            case '|': {
-                const long long n = length(d + line, len);
-                pos_ = next;
-                if (n == -1) break;
+            } else {
                 const bool pairs = type == '%' || type == '|';
                 const uint64_t most = max_bulk_ / min_value_size / (pairs ? 2 : 1);
                 if (static_cast<uint64_t>(n) > most) {
-                    fail(line - 1, "an aggregate of " + std::to_string(n) +
-                                       (pairs ? " pairs" : " values") +
-                                       " announced, more than --proto-max-bulk-len (" +
-                                       std::to_string(max_bulk_) + " bytes) can hold");
+                    fail(header, "an aggregate of " + std::to_string(n) +
+                                     (pairs ? " pairs" : " values") +
+                                     " announced, more than --proto-max-bulk-len (" +
+                                     std::to_string(max_bulk_) + " bytes) can hold");
                 }
                 const uint64_t values = static_cast<uint64_t>(n) * (pairs ? 2 : 1);
                 const bool attribute = type == '|';
@@ -239,36 +233,57 @@ size_t FrameParser::parse(std::string_view data, Frame& frame) {
                 }
                 if (values == 0) {
                     if (attribute) continue;
-                    if (value_done()) return finish(data, frame);
+                    if (value_done()) return finish(d, p, frame);
                     continue;
                 }
                 if (depth_ == max_depth) {
-                    fail(line - 1, "aggregates nested deeper than " + std::to_string(max_depth));
+                    fail(header, "aggregates nested deeper than " + std::to_string(max_depth));
                 }
                 levels_[depth_++] = {values, attribute};
                 continue;
             }
-            case '_':
-                pos_ = next;
+        } else {
+            // A text line: the CRLF searched for only in bytes not searched before.
+            const size_t line = p + 1;
+            size_t from = line + scan_;
+            const char* cr = nullptr;
+            while (from < size) {
+                cr = static_cast<const char*>(std::memchr(d + from, '\r', size - from));
+                if (cr == nullptr || cr + 1 == d + size || cr[1] == '\n') break;
+                from = static_cast<size_t>(cr - d) + 1;
+                cr = nullptr;
+            }
+            // Up to the CR (its LF may not have come yet), or all there is.
+            const size_t scanned = (cr != nullptr ? static_cast<size_t>(cr - d) : size) - line;
+            if (scanned > max_line) {
+                fail(p, "a header line longer than " + std::to_string(max_line) + " bytes");
+            }
+            if (cr == nullptr || cr + 1 == d + size) {
+                scan_ = scanned;
                 break;
-            default:  // + - : , # (
+            }
+            scan_ = 0;
+            p = line + scanned + 2;
+            if (type != '_') {
                 if (depth_ == 0) {
                     type_ = type == '-'   ? Frame::Type::error
                             : type == ':' ? Frame::Type::integer
                                           : Frame::Type::simple;
                 }
-                pos_ = next;
                 if (keeps_next()) {
-                    keep({line, len});
-                    keep_ = pos_;
+                    keep({line, scanned});
+                    keep_ = p;
                 }
-                if (value_done()) return finish(data, frame);
+                if (value_done()) return finish(d, p, frame);
                 continue;
+            }
         }
         // A null: of the frame itself, or an item left empty.
         if (depth_ == 0) type_ = Frame::Type::null;
-        if (value_done()) return finish(data, frame);
+        if (value_done()) return finish(d, p, frame);
     }
+    pos_ = p;
+    return 0;
 }
 
 size_t parse_frame(std::string_view data, Frame& frame) {

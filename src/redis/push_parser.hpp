@@ -30,7 +30,8 @@ struct Frame {
 
 class FrameParser {
   public:
-    // Header lines (a type byte and up to CRLF) longer than this are not RESP from Redis.
+    // Header lines (a type byte and up to CRLF: simple strings, errors, integers) longer
+    // than this are not RESP from Redis; length lines have at most 32 bytes.
     static constexpr size_t max_line = 64 * 1024;
     static constexpr int max_depth = 16;  // aggregates inside aggregates
 
@@ -71,9 +72,9 @@ class FrameParser {
     bool value_done();
     bool keeps_next() const;
     void keep(Span span);
-    size_t finish(std::string_view data, Frame& frame);
-    long long length(const char* line, size_t size) const;
-    [[noreturn]] void fail(size_t at, const std::string& what) const;
+    size_t finish(const char* data, size_t end, Frame& frame);
+    bool read_length(const char* d, size_t size, size_t at, long long& value, size_t& next) const;
+    [[noreturn, gnu::cold, gnu::noinline]] void fail(size_t at, const std::string& what) const;
 
     size_t max_bulk_;
     std::string source_;
