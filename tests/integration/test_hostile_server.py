@@ -365,3 +365,27 @@ def test_an_interactive_line_without_end_is_discarded_and_the_next_one_runs(amr)
     assert "a line longer than 64 KiB was discarded" in r.stderr, r
     peak_kib = int(re.search(r"peak RSS (\d+)", r.stderr).group(1))
     assert peak_kib < MAX_RSS_MB * 1024, r
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=repr)
+def test_a_huge_push_amr_does_not_need_streams_through_in_little_memory(amr, kind):
+    # An unknown push of 20 million integers (80 MB, within every limit): amr reads it
+    # once and keeps none of it, then the next message comes.
+    values = 20_000_000
+    chunk = b":1\r\n" * 16384
+
+    def script(peer):
+        until_subscribe(peer, kind)
+        peer.send(kind.confirm())
+        peer.send(b">2\r\n" + bulk(b"unknown") + b"*%d\r\n" % values)
+        for _ in range(values // 16384):
+            peer.send(chunk)
+        peer.send(b":1\r\n" * (values % 16384) + kind.message(b"after"))
+        peer.hold()
+
+    with HostileServer(script) as server:
+        r = expect(run_measured(amr, kind.command, "--count", "1", "-F", "raw", "ch",
+                                env=server.env()), 0)
+        server.check()
+    assert r.stdout == "after\n", r
+    assert r.max_rss_mb < MAX_RSS_MB, r
