@@ -58,7 +58,9 @@ bool is_type(char type) {
 FrameParser::FrameParser(size_t max_bulk, std::string source)
     : max_bulk_(max_bulk), source_(std::move(source)) {}
 
-void FrameParser::reset() {
+// clear() and the helpers of parse() run for every value: inlined (always_inline), or
+// their calls cost as much as the parsing itself.
+[[gnu::always_inline]] inline void FrameParser::clear() {
     state_ = State::header;
     pos_ = scan_ = keep_ = dropped_ = 0;
     bulk_left_ = 0;
@@ -67,6 +69,10 @@ void FrameParser::reset() {
     count_ = 0;
     items_ = {};
     text_ = {};
+}
+
+void FrameParser::reset() {
+    clear();
 }
 
 void FrameParser::dropped() {
@@ -83,8 +89,8 @@ void FrameParser::fail(size_t at, const std::string& what) const {
 
 // The length line at `at` (its type byte): false while its CRLF has not come. Read
 // digit by digit, not searched for CRLF first: the line is short, and the hot path's.
-bool FrameParser::read_length(const char* d, size_t size, size_t at, long long& value,
-                              size_t& next) const {
+[[gnu::always_inline]] inline bool FrameParser::read_length(const char* d, size_t size, size_t at,
+                                                            long long& value, size_t& next) const {
     size_t i = at + 1;
     const bool negative = i < size && d[i] == '-';
     if (negative) ++i;
@@ -112,12 +118,12 @@ bool FrameParser::read_length(const char* d, size_t size, size_t at, long long& 
 
 // Whether the value at pos_ is one the frame hands out: a top-level scalar, or one of
 // the first items of a top-level aggregate.
-bool FrameParser::keeps_next() const {
+[[gnu::always_inline]] inline bool FrameParser::keeps_next() const {
     if (depth_ == 0) return true;
     return depth_ == 1 && !levels_[0].attribute && count_ - levels_[0].left < items_.size();
 }
 
-void FrameParser::keep(Span span) {
+[[gnu::always_inline]] inline void FrameParser::keep(Span span) {
     if (depth_ == 0) {
         text_ = span;
     } else {
@@ -126,7 +132,7 @@ void FrameParser::keep(Span span) {
 }
 
 // One value ended; closes the aggregates it ends. True when the frame is whole.
-bool FrameParser::value_done() {
+[[gnu::always_inline]] inline bool FrameParser::value_done() {
     while (depth_ > 0) {
         Level& top = levels_[depth_ - 1];
         if (--top.left > 0) return false;
@@ -137,14 +143,14 @@ bool FrameParser::value_done() {
     return true;
 }
 
-size_t FrameParser::finish(const char* d, size_t end, Frame& frame) {
+[[gnu::always_inline]] inline size_t FrameParser::finish(const char* d, size_t end, Frame& frame) {
     frame.type = type_;
     frame.count = count_;
     for (size_t i = 0; i < items_.size(); ++i) {
         frame.items[i] = std::string_view(d + items_[i].at, items_[i].size);
     }
     frame.text = std::string_view(d + text_.at, text_.size);
-    reset();
+    clear();
     return end;
 }
 

@@ -69,6 +69,7 @@ class FrameParser {
         size_t size = 0;
     };
 
+    void clear();
     bool value_done();
     bool keeps_next() const;
     void keep(Span span);
