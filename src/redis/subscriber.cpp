@@ -228,12 +228,14 @@ void Subscriber::schedule_recovery(const Error& why) {
 
 void Subscriber::try_recover() {
     recover_at_ = never;
+    ++tries_;
     try {
         if (topology_) refresh_topology();
         place(std::exchange(homeless_, {}));
+        const int tries = std::exchange(tries_, 0);
         if (recovering_) {
             spdlog::warn("reconnected to {}:{} after {} attempt(s)", settings_.host, settings_.port,
-                         attempt_ + 1);
+                         tries);
             spdlog::warn("messages published while disconnected are lost; subscribing again");
         }
         stable_at_ = Clock::now() + options_.backoff.cap;

@@ -100,6 +100,7 @@ class Subscriber {
     std::optional<NodeAddress> ask_first_;
     Backoff backoff_;
     int attempt_ = 0;  // failed recovery attempts in a row
+    int tries_ = 0;    // attempts of the recovery under way
     Clock::time_point recover_at_ = Clock::time_point::max();
     // Until then a fault means the last recovery did not hold (see schedule_recovery).
     Clock::time_point stable_at_ = Clock::time_point::max();
