@@ -9,6 +9,8 @@
 
 namespace amr::redis {
 
+inline constexpr Clock::time_point never = Clock::time_point::max();
+
 struct Subscriber::Link {
     Link(NodeAddress n, Connection c) : node(std::move(n)), connection(std::move(c)) {}
 
