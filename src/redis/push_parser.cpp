@@ -68,6 +68,7 @@ FrameParser::FrameParser(size_t max_bulk, std::string source)
     type_ = Frame::Type::null;
     count_ = 0;
     items_ = {};
+    strings_ = 0;
     text_ = {};
 }
 
@@ -127,7 +128,9 @@ void FrameParser::fail(size_t at, const std::string& what) const {
     if (depth_ == 0) {
         text_ = span;
     } else {
-        items_[count_ - levels_[0].left] = span;
+        const size_t index = count_ - levels_[0].left;
+        items_[index] = span;
+        strings_ |= 1u << index;
     }
 }
 
@@ -146,6 +149,7 @@ void FrameParser::fail(size_t at, const std::string& what) const {
 [[gnu::always_inline]] inline size_t FrameParser::finish(const char* d, size_t end, Frame& frame) {
     frame.type = type_;
     frame.count = count_;
+    frame.strings = strings_;
     for (size_t i = 0; i < items_.size(); ++i) {
         frame.items[i] = std::string_view(d + items_[i].at, items_[i].size);
     }

@@ -25,6 +25,7 @@ struct Frame {
     // Arrays and pushes: the first items (bulk or simple strings, integers as text).
     std::array<std::string_view, 4> items;
     size_t count = 0;       // items in the array (may exceed items.size())
+    unsigned strings = 0;   // bit i set: items[i] is a string or integer (not an aggregate or null)
     std::string_view text;  // error and simple strings, integer text
 };
 
@@ -90,6 +91,7 @@ class FrameParser {
     Frame::Type type_ = Frame::Type::null;
     size_t count_ = 0;
     std::array<Span, 4> items_{};
+    unsigned strings_ = 0;
     Span text_;
 };
 

@@ -274,7 +274,8 @@ TEST_CASE("nesting is bounded") {
 
 TEST_CASE("header lines without CRLF are bounded") {
     CHECK(has(error_of("$" + std::string(40, '9')), "longer than 32 bytes"));
-    CHECK(has(error_of("+" + std::string(FrameParser::max_line + 1, 'a')), "longer than 65536 bytes"));
+    CHECK(has(error_of("+" + std::string(FrameParser::max_line + 1, 'a')),
+              "longer than 65536 bytes"));
     CHECK(error_of("+" + std::string(FrameParser::max_line, 'a')).empty());  // incomplete
     CHECK(has(error_of("$3\rX\n"), "CR without LF"));
 }
@@ -321,4 +322,18 @@ TEST_CASE("decode_pubsub: a subscription count that does not fit is -1, not an o
     const PubSubEvent e = decode_pubsub(f);
     CHECK(e.kind == PubSubEvent::Kind::subscribed);
     CHECK(e.count == -1);
+}
+
+TEST_CASE("decode_pubsub: a message whose channel or payload is not a string is not one") {
+    Frame f;
+    for (std::string frame : {"*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n*1\r\n:1\r\n",
+                              "*3\r\n$7\r\nmessage\r\n$-1\r\n$1\r\np\r\n",
+                              ">4\r\n$8\r\npmessage\r\n$1\r\n*\r\n$1\r\nc\r\n%0\r\n",
+                              "*3\r\n*0\r\n$1\r\nc\r\n$1\r\np\r\n"}) {
+        REQUIRE(parse_frame(frame, f) == frame.size());
+        CHECK_MESSAGE(decode_pubsub(f).kind == PubSubEvent::Kind::other, frame);
+    }
+    const std::string integer = "*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n:7\r\n";
+    REQUIRE(parse_frame(integer, f) == integer.size());
+    CHECK(decode_pubsub(f).payload == "7");
 }
