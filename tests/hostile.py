@@ -22,8 +22,10 @@ RESP2 server would, so a script can start at the command that matters.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from typing import Callable
@@ -241,15 +243,41 @@ class Measured(Result):
         return f"{super().__repr__()}\n(peak RSS {self.max_rss_mb:.1f} MB, {self.seconds:.1f} s)"
 
 
+# Starts amr from a small process and reports amr's peak RSS on fd argv[1]. The peak that
+# wait4() gives counts the process from its fork, before exec: forked from the test
+# process itself, amr would be charged with all the memory pytest holds (hundreds of MB
+# after a test that collected a subscriber's output).
+_LAUNCHER = """
+import os, signal, sys
+fd = int(sys.argv[1])
+pid = os.fork()
+if pid == 0:
+    os.close(fd)
+    os.execv(sys.argv[2], sys.argv[2:])
+# SIGTERM from run_measured's deadline: amr is killed, its peak still reported.
+signal.signal(signal.SIGTERM, lambda *_: os.kill(pid, signal.SIGKILL))
+_, status, usage = os.wait4(pid, 0)
+os.write(fd, str(usage.ru_maxrss).encode())
+os.close(fd)
+if os.WIFSIGNALED(status):
+    signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
+    os.kill(os.getpid(), os.WTERMSIG(status))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_measured(amr: Amr, *args: str, env: dict | None = None, input: bytes | None = None,
                  timeout: float = HANG) -> Measured:
     """Runs amr like Amr.run and reads its peak RSS from wait4(): a test can bound the
     memory a hostile server made amr use. A run past `timeout` is killed (exit -9)."""
     argv = [amr.bin, *map(str, args)]
     start = time.monotonic()
-    proc = subprocess.Popen(argv, stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+    report_r, report_w = os.pipe()
+    proc = subprocess.Popen([sys.executable, "-c", _LAUNCHER, str(report_w), *argv],
+                            stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=amr.env(env),
-                            cwd=amr.cwd)
+                            cwd=amr.cwd, pass_fds=(report_w,), start_new_session=True)
+    os.close(report_w)
     out: dict[str, bytes] = {}
 
     def pump(name: str, stream) -> None:
@@ -265,15 +293,26 @@ def run_measured(amr: Amr, *args: str, env: dict | None = None, input: bytes | N
             proc.stdin.close()
         except BrokenPipeError:
             pass
-    killer = threading.Timer(timeout, lambda: proc.kill())
-    killer.start()
+    def kill(sig: int) -> None:
+        try:
+            os.killpg(proc.pid, sig) if sig == signal.SIGKILL else proc.send_signal(sig)
+        except ProcessLookupError:
+            pass
+
+    killers = [threading.Timer(timeout, kill, (signal.SIGTERM,)),
+               threading.Timer(timeout + 10, kill, (signal.SIGKILL,))]  # the launcher too
+    for k in killers:
+        k.start()
     try:
-        _, status, usage = os.wait4(proc.pid, 0)
+        _, status, _ = os.wait4(proc.pid, 0)
     finally:
-        killer.cancel()
+        for k in killers:
+            k.cancel()
     proc.returncode = os.waitstatus_to_exitcode(status)
+    with os.fdopen(report_r, "rb") as report:
+        max_rss_kib = int(report.read() or 0)
     for t in threads:
         t.join(timeout=10)
     seconds = time.monotonic() - start
     result = Result(argv, proc.returncode, out.get("out", b""), out.get("err", b""))
-    return Measured(result, usage.ru_maxrss / 1024, seconds)
+    return Measured(result, max_rss_kib / 1024, seconds)

@@ -242,7 +242,8 @@ CommandSpec make_spec(redis::SubscriptionKind kind) {
                 sub.add_flag("--no-reconnect", o->no_reconnect,
                              "Exit 3 when the connection is lost instead of reconnecting");
                 sub.add_option("--reconnect-max", o->reconnect_max,
-                               "Give up (exit 3) after N failed reconnect attempts")
+                               "Give up (exit 3) after N failed reconnect attempts (a "
+                               "connection that fails again within 10 s counts as failed)")
                     ->check(util::whole_number(1, std::numeric_limits<int>::max()))
                     ->type_name("N");
                 sub.add_option("--ping-interval", o->ping_interval,
@@ -253,7 +254,8 @@ CommandSpec make_spec(redis::SubscriptionKind kind) {
                     sub.add_flag("--interactive", o->interactive,
                                  "Read commands on stdin that change the subscriptions while "
                                  "messages stream: subscribe, psubscribe, unsubscribe, "
-                                 "punsubscribe, unsubscribe-all, list, help");
+                                 "punsubscribe, unsubscribe-all, list, help (lines of at "
+                                 "most 64 KiB)");
                 }
                 if (kind == redis::SubscriptionKind::shard_channels) {
                     sub.add_flag("--cluster", o->cluster,

@@ -1,15 +1,16 @@
 #include "redis/pubsub_event.hpp"
 
+#include <algorithm>
+#include <charconv>
+
 namespace amr::redis {
 namespace {
 
+// The server's count of subscriptions; -1 when it is not a number that fits.
 long long to_integer(std::string_view text) {
     long long value = 0;
-    for (char c : text) {
-        if (c < '0' || c > '9') break;
-        value = value * 10 + (c - '0');
-    }
-    return value;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    return ec == std::errc() && end == text.data() + text.size() ? value : -1;
 }
 
 }  // namespace
@@ -22,13 +23,15 @@ PubSubEvent decode_pubsub(const Frame& f) {
         e.payload = f.text;
         return e;
     }
-    if (f.type != Frame::Type::array || f.count < 2) return e;
+    if (f.type != Frame::Type::array || f.count < 2 || !(f.strings & 1u)) return e;
     const std::string_view kind = f.items[0];
-    if ((kind == "message" || kind == "smessage") && f.count == 3) {
+    // A message whose channel or payload is not a string (an array, a null) is not one.
+    const bool all_strings = f.strings == (1u << std::min<size_t>(f.count, 4)) - 1;
+    if ((kind == "message" || kind == "smessage") && f.count == 3 && all_strings) {
         e.kind = kind == "message" ? Kind::message : Kind::smessage;
         e.channel = f.items[1];
         e.payload = f.items[2];
-    } else if (kind == "pmessage" && f.count == 4) {
+    } else if (kind == "pmessage" && f.count == 4 && all_strings) {
         e.kind = Kind::pmessage;
         e.pattern = f.items[1];
         e.channel = f.items[2];

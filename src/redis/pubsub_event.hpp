@@ -13,7 +13,8 @@ struct PubSubEvent {
     std::string_view pattern;  // pmessage
     std::string_view channel;  // messages, (un)subscribed (the channel or pattern)
     std::string_view payload;  // messages; the text of an error
-    long long count = 0;       // (un)subscribed: how many subscriptions the connection has
+    long long count =
+        0;  // (un)subscribed: how many subscriptions the connection has (-1: not a number)
     bool for_pattern = false;  // psubscribe/punsubscribe confirmations
     bool for_shard = false;    // ssubscribe/sunsubscribe confirmations
 };

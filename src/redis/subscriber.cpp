@@ -14,11 +14,6 @@
 namespace amr::redis {
 namespace {
 
-constexpr auto never = Clock::time_point::max();
-// Traffic (bytes a second) at which a lost connection was probably closed for overflow:
-// the pubsub soft limit's default.
-constexpr size_t overflow_hint_rate = 8 * 1024 * 1024;
-
 int poll_timeout_ms(Clock::time_point until) {
     if (until == never) return -1;
     auto left = std::chrono::ceil<std::chrono::milliseconds>(until - Clock::now()).count();
@@ -97,7 +92,7 @@ Subscriber::Link& Subscriber::link_to(const NodeAddress& node) {
 Subscriber::Link& Subscriber::add_link(const NodeAddress& node, Connection connection) {
     auto link = std::make_unique<Link>(node, std::move(connection));
     link->next_ping = Clock::now() + options_.ping_interval;
-    link->reader.reset(link->connection.take_unparsed());
+    link->reader.reset(link->connection);
     links_.push_back(std::move(link));
     return *links_.back();
 }
@@ -108,7 +103,15 @@ void Subscriber::send(Link& link, const char* command_verb, std::vector<Subscrip
     for (const auto& s : group) command.push_back(s.name);
     link.connection.append(command);
     link.connection.flush();
-    if (track) link.pending.push_back(std::move(group));
+    if (!track) return;
+    if (link.pending.empty()) link.confirm_due = Clock::now() + settings_.connect_timeout;
+    link.pending.push_back(std::move(group));
+}
+
+void Subscriber::confirmed_group(Link& link,
+                                 std::deque<std::vector<Subscription>>::iterator group) {
+    link.pending.erase(group);
+    link.confirm_due = link.pending.empty() ? never : Clock::now() + settings_.connect_timeout;
 }
 
 void Subscriber::place(std::vector<Subscription> wanted) {
@@ -134,95 +137,23 @@ void Subscriber::place(std::vector<Subscription> wanted) {
     if (failure) throw *failure;
 }
 
-void Subscriber::refresh_topology() {
-    const NodeAddress seed{settings_.host, settings_.port};
-    std::vector<NodeAddress> candidates;
-    auto add = [&](const NodeAddress& node) {
-        if (std::find(candidates.begin(), candidates.end(), node) == candidates.end())
-            candidates.push_back(node);
-    };
-    if (ask_first_) add(*std::exchange(ask_first_, std::nullopt));
-    add(seed);
-    if (topology_) {
-        for (const auto& node : topology_->all_nodes()) add(node);
-    }
-    std::optional<Error> failure;
-    for (const auto& node : candidates) {
-        try {
-            Connection c =
-                Connection::open(node == seed ? settings_ : node_settings(settings_, node));
-            if (auto t = discover_topology(c, settings_.host)) {
-                topology_ = std::move(t);
-                return;
-            }
-        } catch (const Error& e) {
-            if (e.kind() != ErrorKind::connection) throw;
-            failure = e;
-        }
-    }
-    if (failure) throw *failure;
-}
-
-void Subscriber::lose(size_t index, const Error& why) {
-    Link& link = *links_[index];
-    const size_t busy = link.traffic.per_second(Clock::now());
-    auto keep = [&](const Subscription& s) {
-        if (std::find(desired_.begin(), desired_.end(), s) != desired_.end())
-            homeless_.push_back(s);
-    };
-    for (const auto& s : link.names) keep(s);
-    for (const auto& group : link.pending) {
-        for (const auto& s : group) keep(s);
-    }
-    links_.erase(links_.begin() + static_cast<std::ptrdiff_t>(index));
-    if (options_.reconnect) spdlog::warn("{}; reconnecting", why.what());
-    if (busy >= overflow_hint_rate && !overflow_explained_) {
-        overflow_explained_ = true;
-        spdlog::warn(
-            "messages were arriving at {} MB/s: the server probably closed the connection for "
-            "holding more unsent messages than its client-output-buffer-limit for pubsub (32 MB "
-            "by default); Redis writes at most 64 KiB to a connection per turn of its event "
-            "loop, so publishers faster than that overflow any subscriber (man amr, LIMITS)",
-            busy / 1000000);
-    }
-    if (!options_.reconnect) throw why;
-    recovering_ = true;
-    if (recover_at_ == never) recover_at_ = Clock::now() + backoff_.delay(attempt_ + 1);
-}
-
-void Subscriber::try_recover() {
-    recover_at_ = never;
-    try {
-        if (topology_) refresh_topology();
-        place(std::exchange(homeless_, {}));
-        if (recovering_) {
-            spdlog::warn("reconnected to {}:{} after {} attempt(s)", settings_.host, settings_.port,
-                         attempt_ + 1);
-            spdlog::warn("messages published while disconnected are lost; subscribing again");
-        }
-        attempt_ = 0;
-    } catch (const Error& e) {
-        if (e.kind() != ErrorKind::connection) throw;
-        ++attempt_;
-        if (options_.backoff.max_attempts && attempt_ >= *options_.backoff.max_attempts) {
-            throw Error(ErrorKind::connection,
-                        "gave up reconnecting to " + settings_.host + ":" +
-                            std::to_string(settings_.port) + " after " + std::to_string(attempt_) +
-                            " attempt(s): " + e.what(),
-                        e.hint());
-        }
-        spdlog::debug("reconnect attempt {} failed: {}", attempt_, e.what());
-        recover_at_ = Clock::now() + backoff_.delay(attempt_ + 1);
-    }
-}
-
 void Subscriber::confirm(Link& link, const PubSubEvent& e) {
     const Subscription s{kind_of(e), std::string(e.channel)};
-    if (!link.pending.empty()) {
-        auto& group = link.pending.front();
-        erase_one(group, s);
-        if (group.empty()) link.pending.pop_front();
+    // Only what amr asked for counts: a confirmation of anything else must not make amr
+    // believe it has subscriptions it has not.
+    auto group = std::find_if(link.pending.begin(), link.pending.end(), [&](const auto& g) {
+        return std::find(g.begin(), g.end(), s) != g.end();
+    });
+    if (group == link.pending.end()) {
+        if (!link.stray_reported) {
+            link.stray_reported = true;
+            spdlog::warn("{} confirmed a subscription amr did not ask for ({} '{}'); ignored",
+                         link.connection.endpoint(), noun(s.kind), s.name);
+        }
+        return;
     }
+    erase_one(*group, s);
+    if (group->empty()) confirmed_group(link, group);
     link.names.push_back(s);
     if (!recovering_) spdlog::info("[+] Subscribed to {}: '{}'", noun(s.kind), s.name);
     size_t total = 0;
@@ -245,11 +176,12 @@ void Subscriber::forget(Link& link, const PubSubEvent& e) {
     // Still wanted: the server moved a shard channel's slot away, and knows where to.
     homeless_.push_back(s);
     ask_first_ = link.node;
-    spdlog::warn(
-        "shard channel '{}' left {} (failover or slot migration); subscribing where "
-        "it lives now",
-        s.name, link.node.str());
-    recover_at_ = Clock::now();
+    const std::string why =
+        noun(s.kind) + std::string(" '") + s.name + "' left " + link.node.str() +
+        (s.kind == SubscriptionKind::shard_channels ? " (failover or slot migration)"
+                                                    : " (the server unsubscribed amr)");
+    spdlog::warn("{}; subscribing where it lives now", why);
+    schedule_recovery(Error(ErrorKind::connection, why));
 }
 
 bool Subscriber::handle(Link& link, const Frame& frame, MessageSink& sink) {
@@ -277,14 +209,15 @@ bool Subscriber::handle(Link& link, const Frame& frame, MessageSink& sink) {
         case Kind::error:
             if (topology_ && is_cluster_churn(e.payload) && !link.pending.empty()) {
                 auto group = std::move(link.pending.front());
-                link.pending.pop_front();
+                confirmed_group(link, link.pending.begin());
                 spdlog::warn("{} on {}: finding where its channels live now", e.payload,
                              link.node.str());
                 if (auto redirect = parse_redirect(e.payload, settings_.host)) {
                     ask_first_ = redirect->target;
                 }
                 homeless_.insert(homeless_.end(), group.begin(), group.end());
-                recover_at_ = Clock::now();
+                schedule_recovery(Error(ErrorKind::connection,
+                                        std::string(e.payload) + " on " + link.node.str()));
                 break;
             }
             throw reply_error(e.payload, verb(options_.kind));
@@ -303,7 +236,8 @@ Clock::time_point Subscriber::next_timer(Deadline deadline) const {
                                 *settings_.token->refresh_at() - std::chrono::system_clock::now()));
     }
     for (const auto& link : links_) {
-        t = std::min(t, link->pong_due != never ? link->pong_due : link->next_ping);
+        t = std::min(
+            {t, link->pong_due != never ? link->pong_due : link->next_ping, link->confirm_due});
     }
     return t;
 }
@@ -312,6 +246,18 @@ void Subscriber::check_pings() {
     const auto now = Clock::now();
     for (size_t i = 0; i < links_.size(); ++i) {
         Link& link = *links_[i];
+        if (now >= link.confirm_due) {
+            const auto& group = link.pending.front();
+            lose(i,
+                 Error(ErrorKind::connection,
+                       link.connection.endpoint() + " did not confirm " + verb(group.front().kind) +
+                           " '" + group.front().name + "'" +
+                           (group.size() > 1 ? " and " + std::to_string(group.size() - 1) + " more"
+                                             : "") +
+                           " within " + std::to_string(settings_.connect_timeout.count()) +
+                           " ms (--connect-timeout)"));
+            return;
+        }
         if (link.pong_due != never && now >= link.pong_due) {
             lose(i, Error(ErrorKind::connection,
                           "no reply to PING from " + link.connection.endpoint() + " within " +
@@ -372,21 +318,33 @@ StopReason Subscriber::run(Deadline deadline, MessageSink& sink) {
         }
     }
     place(desired_);
+    stable_at_ = Clock::now() + options_.backoff.cap;
 
     const int stop_fd = util::stop_signal_fd();
     std::vector<pollfd> fds;
     Frame frame;
     for (;;) {
         // Hand on every whole frame already read.
-        for (auto& link : links_) {
+        for (size_t i = links_.size(); i-- > 0;) {
+            Link& link = *links_[i];
             bool traffic = false;
-            while (link->reader.next(frame)) {
+            bool lost = false;
+            for (;;) {
+                try {
+                    if (!link.reader.next(frame)) break;
+                } catch (const Error& e) {
+                    // Not RESP, or over a limit: the connection cannot go on.
+                    if (e.kind() != ErrorKind::connection) throw;
+                    lose(i, e);
+                    lost = true;
+                    break;
+                }
                 traffic = true;
-                if (!handle(*link, frame, sink)) return StopReason::done;
+                if (!handle(link, frame, sink)) return StopReason::done;
             }
-            if (traffic) {
-                link->pong_due = never;
-                link->next_ping = Clock::now() + options_.ping_interval;
+            if (traffic && !lost) {
+                link.pong_due = never;
+                link.next_ping = Clock::now() + options_.ping_interval;
             }
         }
         sink.on_idle();

@@ -76,6 +76,9 @@ class Subscriber {
     void send(Link& link, const char* verb, std::vector<Subscription> group, bool track);
     void refresh_topology();
     void lose(size_t index, const Error& why);
+    void schedule_recovery(const Error& why);
+    Error gave_up(const Error& why) const;
+    void confirmed_group(Link& link, std::deque<std::vector<Subscription>>::iterator group);
     void try_recover();
     bool handle(Link& link, const Frame& frame, MessageSink& sink);
     void confirm(Link& link, const PubSubEvent& e);
@@ -97,11 +100,18 @@ class Subscriber {
     std::optional<NodeAddress> ask_first_;
     Backoff backoff_;
     int attempt_ = 0;  // failed recovery attempts in a row
+    int tries_ = 0;    // attempts of the recovery under way
     Clock::time_point recover_at_ = Clock::time_point::max();
+    // Until then a fault means the last recovery did not hold (see schedule_recovery).
+    Clock::time_point stable_at_ = Clock::time_point::max();
+    bool fault_counted_ = false;
     bool confirmed_once_ = false;
     bool recovering_ = false;  // say when everything is subscribed again
     bool overflow_explained_ = false;
+    // --interactive: the line being read, and whether one too long is being skipped.
+    static constexpr size_t max_control_line = 64 * 1024;
     std::string control_buffer_;
+    bool control_discarding_ = false;
     int control_fd_ = -1;
 };
 

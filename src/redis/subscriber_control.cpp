@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <utility>
 
 #include "redis/subscriber.hpp"
 #include "redis/subscriber_link.hpp"
@@ -19,12 +20,27 @@ void Subscriber::read_control() {
         control_fd_ = -1;  // end of input: keep streaming, stop listening for commands
         return;
     }
-    control_buffer_.append(buf, static_cast<size_t>(n));
-    size_t eol;
-    while ((eol = control_buffer_.find('\n')) != std::string::npos) {
-        const ControlCommand command =
-            parse_control(std::string_view(control_buffer_).substr(0, eol));
-        control_buffer_.erase(0, eol + 1);
+    std::string_view input(buf, static_cast<size_t>(n));
+    while (!input.empty()) {
+        const size_t eol = input.find('\n');
+        const std::string_view piece = input.substr(0, eol);
+        if (!control_discarding_) {
+            if (control_buffer_.size() + piece.size() > max_control_line) {
+                // A person never types this much: a mistake (a file sent to the wrong
+                // place, say), not a command to run in part.
+                spdlog::error("--interactive: a line longer than {} KiB was discarded",
+                              max_control_line / 1024);
+                control_buffer_.clear();
+                control_discarding_ = true;
+            } else {
+                control_buffer_.append(piece);
+            }
+        }
+        if (eol == std::string_view::npos) return;
+        input.remove_prefix(eol + 1);
+        if (std::exchange(control_discarding_, false)) continue;
+        const ControlCommand command = parse_control(control_buffer_);
+        control_buffer_.clear();
         try {
             apply(command);
         } catch (const Error& e) {

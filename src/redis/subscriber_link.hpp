@@ -9,6 +9,8 @@
 
 namespace amr::redis {
 
+inline constexpr Clock::time_point never = Clock::time_point::max();
+
 struct Subscriber::Link {
     Link(NodeAddress n, Connection c) : node(std::move(n)), connection(std::move(c)) {}
 
@@ -19,8 +21,11 @@ struct Subscriber::Link {
     std::vector<Subscription> names;                // confirmed on this connection
     Clock::time_point next_ping = Clock::time_point::max();
     Clock::time_point pong_due = Clock::time_point::max();
-    int auth_pending = 0;  // AUTHs sent with a fresh token, not answered yet
-    Traffic traffic;       // bytes received lately
+    // The first pending group must be confirmed by then (--connect-timeout).
+    Clock::time_point confirm_due = Clock::time_point::max();
+    bool stray_reported = false;  // said that the server confirmed what amr did not ask
+    int auth_pending = 0;         // AUTHs sent with a fresh token, not answered yet
+    Traffic traffic;              // bytes received lately
 };
 
 }  // namespace amr::redis

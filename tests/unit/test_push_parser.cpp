@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "error.hpp"
 #include "redis/push_parser.hpp"
@@ -103,4 +105,235 @@ TEST_CASE("parse_frame rejects bytes that are not RESP with the offset") {
     }
     CHECK_THROWS_AS(parse_frame("$3\r\nabcXY", f), amr::Error);
     CHECK_THROWS_AS(parse_frame("*x\r\n", f), amr::Error);
+}
+
+// ---- the resumable parser: limits, prefixes, one byte at a time
+
+using amr::redis::FrameParser;
+
+namespace {
+
+// Frames a subscribed connection may see, RESP2 and RESP3.
+const std::vector<std::string> sample_frames = {
+    message_frame,
+    "*4\r\n$8\r\npmessage\r\n$3\r\no:*\r\n$3\r\no:a\r\n$2\r\n{}\r\n",
+    ">3\r\n$8\r\nsmessage\r\n$4\r\n{a}b\r\n$4\r\na\r\nb\r\n",
+    ">3\r\n$10\r\npsubscribe\r\n$3\r\no:*\r\n:2\r\n",
+    "*2\r\n$4\r\npong\r\n$0\r\n\r\n",
+    "|1\r\n+ttl\r\n:3\r\n>3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\np\r\n",
+    "*5\r\n$7\r\nmessage\r\n*2\r\n:1\r\n%1\r\n+k\r\n$2\r\nvv\r\n|0\r\n_\r\n$-1\r\n,1.5\r\n",
+    "%2\r\n+a\r\n:1\r\n+b\r\n*-1\r\n",
+    "-ERR unknown command\r\n",
+    "!5\r\nERR x\r\n",
+    "+OK\r\n",
+    ":-12\r\n",
+    "$-1\r\n",
+    "*-1\r\n",
+    "_\r\n",
+    "=7\r\ntxt:abc\r\n",
+    "*0\r\n",
+};
+
+std::string describe(const Frame& f) {
+    std::string s = std::to_string(static_cast<int>(f.type));
+    s.append("/").append(std::to_string(f.count)).append("/").append(f.text);
+    for (auto item : f.items) s.append("|").append(item);
+    return s;
+}
+
+// Parses `frame` handed over `step` bytes at a time, dropping what the parser no longer
+// needs whenever it allows (as PushReader does), and describes the frame it gives.
+std::string parse_in_steps(const std::string& frame, size_t step, bool drop) {
+    FrameParser parser;
+    std::string buffer;
+    Frame f;
+    for (size_t at = 0; at < frame.size();) {
+        const size_t n = std::min(step, frame.size() - at);
+        buffer.append(frame, at, n);
+        at += n;
+        const size_t used = parser.parse(buffer, f);
+        if (used > 0) {
+            CHECK(at == frame.size());
+            CHECK(used == buffer.size());
+            return describe(f);
+        }
+        if (drop && parser.parsed() > parser.kept()) {
+            buffer.erase(parser.kept(), parser.parsed() - parser.kept());
+            parser.dropped();
+        }
+    }
+    return "incomplete";
+}
+
+std::string error_of(std::string_view data, size_t max_bulk = 512 * 1024 * 1024) {
+    FrameParser parser(max_bulk, "test:1");
+    Frame f;
+    try {
+        parser.parse(data, f);
+    } catch (const amr::Error& e) {
+        CHECK(e.kind() == amr::ErrorKind::connection);
+        return e.what();
+    }
+    return "";
+}
+
+bool has(const std::string& text, std::string_view part) {
+    return text.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("every prefix of a frame is incomplete, never another frame") {
+    for (const auto& frame : sample_frames) {
+        Frame f;
+        REQUIRE_MESSAGE(parse_frame(frame, f) == frame.size(), frame);
+        for (size_t n = 0; n < frame.size(); ++n) {
+            CHECK_MESSAGE(parse_frame(std::string_view(frame).substr(0, n), f) == 0,
+                          frame << " cut at " << n);
+        }
+    }
+}
+
+TEST_CASE("a frame fed one byte at a time parses as the whole buffer does") {
+    for (const auto& frame : sample_frames) {
+        Frame whole;
+        REQUIRE(parse_frame(frame, whole) == frame.size());
+        for (size_t step : {1, 2, 3, 7}) {
+            CHECK_MESSAGE(parse_in_steps(frame, step, false) == describe(whole), frame);
+            CHECK_MESSAGE(parse_in_steps(frame, step, true) == describe(whole), frame);
+        }
+    }
+}
+
+TEST_CASE("an attribute before a push is skipped: the push is the frame") {
+    Frame f;
+    const std::string& frame = sample_frames[5];
+    REQUIRE(parse_frame(frame, f) == frame.size());
+    const PubSubEvent e = decode_pubsub(f);
+    CHECK(e.kind == PubSubEvent::Kind::message);
+    CHECK(e.channel == "c");
+    CHECK(e.payload == "p");
+}
+
+TEST_CASE("the items of a frame are its first top-level values; nested ones are skipped") {
+    Frame f;
+    const std::string& frame = sample_frames[6];
+    REQUIRE(parse_frame(frame, f) == frame.size());
+    CHECK(f.count == 5);
+    CHECK(f.items[0] == "message");
+    CHECK(f.items[1].empty());  // an array
+    CHECK(f.items[2].empty());  // a null after an attribute
+    CHECK(f.items[3].empty());  // a null bulk
+}
+
+TEST_CASE("a parser goes on with the next frame after one is whole") {
+    FrameParser parser;
+    const std::string two = message_frame + sample_frames[1];
+    Frame f;
+    const size_t first = parser.parse(two, f);
+    REQUIRE(first == message_frame.size());
+    CHECK(parser.parse(std::string_view(two).substr(first), f) == sample_frames[1].size());
+    CHECK(decode_pubsub(f).kind == PubSubEvent::Kind::pmessage);
+}
+
+TEST_CASE("lengths over --proto-max-bulk-len fail at once, before the payload comes") {
+    CHECK(has(error_of("$100000000000\r\n"), "over --proto-max-bulk-len"));
+    CHECK(has(error_of("*3\r\n$7\r\nmessage\r\n$100000000000\r\n"), "at byte 17"));
+    CHECK(has(error_of("$11\r\n", 10), "over --proto-max-bulk-len (10 bytes)"));
+    CHECK(error_of("$10\r\n", 10).empty());
+    CHECK(has(error_of(">2147483647\r\n"), "can hold"));
+    CHECK(has(error_of("*2147483647\r\n"), "can hold"));
+    CHECK(error_of("*3\r\n", 9).empty());
+    CHECK(has(error_of("*4\r\n", 9), "can hold"));
+}
+
+TEST_CASE("map and attribute lengths cannot overflow when doubled") {
+    for (const char* frame : {"%4611686018427387904\r\n", "|4611686018427387904\r\n",
+                              "%9223372036854775807\r\n", "~9223372036854775807\r\n"}) {
+        CHECK_MESSAGE(has(error_of(frame), "can hold"), frame);
+    }
+    CHECK(has(error_of("*9223372036854775808\r\n"), "not a number"));  // past long long
+}
+
+TEST_CASE("negative lengths other than -1 are errors; -1 is a null") {
+    CHECK(has(error_of("$-2\r\n"), "negative"));
+    CHECK(has(error_of("*-9223372036854775808\r\n"), "negative"));
+    CHECK(has(error_of("%-5\r\n"), "negative"));
+    Frame f;
+    CHECK(parse_frame("*-1\r\n", f) == 5);
+    CHECK(f.type == Frame::Type::null);
+}
+
+TEST_CASE("nesting is bounded") {
+    std::string deep;
+    for (int i = 0; i < FrameParser::max_depth; ++i) deep += "*1\r\n";
+    Frame f;
+    CHECK(parse_frame(deep + ":1\r\n", f) == deep.size() + 4);
+    CHECK(has(error_of(deep + "*1\r\n"), "nested deeper than 16"));
+}
+
+TEST_CASE("header lines without CRLF are bounded") {
+    CHECK(has(error_of("$" + std::string(40, '9')), "longer than 32 bytes"));
+    CHECK(has(error_of("+" + std::string(FrameParser::max_line + 1, 'a')),
+              "longer than 65536 bytes"));
+    CHECK(error_of("+" + std::string(FrameParser::max_line, 'a')).empty());  // incomplete
+    CHECK(has(error_of("$3\rX\n"), "CR without LF"));
+}
+
+TEST_CASE("bytes that are not RESP name the server, the byte and what was wrong") {
+    const std::string e = error_of("*1\r\n?\r\n");
+    CHECK(has(e, "protocol error from test:1 at byte 4"));
+    CHECK(has(e, "unknown type byte 0x3F"));
+    CHECK(has(error_of(std::string("\x1b[2J", 4)), "0x1B"));
+    CHECK(has(error_of("$3\r\nabcXY"), "does not end where its length says"));
+    CHECK(has(error_of("*2\r\n*1\r\n$1\r\nxYZ"), "at byte 13"));  // a skipped bulk
+}
+
+TEST_CASE("a long skipped payload needs no room: dropping it keeps the frame right") {
+    // A nested bulk of 1 MB handed over 4 KiB at a time, dropped as it goes.
+    const std::string big(1 << 20, 'z');
+    const std::string frame = "*4\r\n$7\r\nmessage\r\n$1\r\nc\r\n*1\r\n$" +
+                              std::to_string(big.size()) + "\r\n" + big + "\r\n$1\r\np\r\n";
+    FrameParser parser;
+    std::string buffer;
+    Frame f;
+    size_t most = 0;
+    size_t used = 0;
+    for (size_t at = 0; at < frame.size() && used == 0; at += 4096) {
+        buffer.append(frame, at, 4096);
+        used = parser.parse(buffer, f);
+        if (used == 0 && parser.parsed() > parser.kept()) {
+            buffer.erase(parser.kept(), parser.parsed() - parser.kept());
+            parser.dropped();
+        }
+        most = std::max(most, buffer.size());
+    }
+    REQUIRE(used > 0);
+    CHECK(most < 3 * 4096);
+    CHECK(f.count == 4);
+    CHECK(f.items[1] == "c");
+    CHECK(f.items[3] == "p");
+}
+
+TEST_CASE("decode_pubsub: a subscription count that does not fit is -1, not an overflow") {
+    Frame f;
+    const std::string frame = "*3\r\n$9\r\nsubscribe\r\n$1\r\nc\r\n:99999999999999999999999\r\n";
+    REQUIRE(parse_frame(frame, f) == frame.size());
+    const PubSubEvent e = decode_pubsub(f);
+    CHECK(e.kind == PubSubEvent::Kind::subscribed);
+    CHECK(e.count == -1);
+}
+
+TEST_CASE("decode_pubsub: a message whose channel or payload is not a string is not one") {
+    Frame f;
+    for (std::string frame : {"*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n*1\r\n:1\r\n",
+                              "*3\r\n$7\r\nmessage\r\n$-1\r\n$1\r\np\r\n",
+                              ">4\r\n$8\r\npmessage\r\n$1\r\n*\r\n$1\r\nc\r\n%0\r\n",
+                              "*3\r\n*0\r\n$1\r\nc\r\n$1\r\np\r\n"}) {
+        REQUIRE(parse_frame(frame, f) == frame.size());
+        CHECK_MESSAGE(decode_pubsub(f).kind == PubSubEvent::Kind::other, frame);
+    }
+    const std::string integer = "*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n:7\r\n";
+    REQUIRE(parse_frame(integer, f) == integer.size());
+    CHECK(decode_pubsub(f).payload == "7");
 }
