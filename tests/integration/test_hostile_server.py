@@ -191,6 +191,15 @@ def test_publish_wants_a_count_of_zero_or_more(amr):
     assert "the reply to PUBLISH was a negative count (-3)" in r.stderr, r
 
 
+@pytest.mark.parametrize("command", ["publish", "publish --lines", "channels"])
+def test_an_error_reply_with_escape_bytes_stays_an_error_reply(amr, command):
+    # An error reply is the server's answer, not a protocol fault: exit 1 with its text
+    # (how its ESC and BEL reach the terminal is log.cpp's escaping).
+    r, port = _run_against(amr, command, _sends(b"-ERR \x1b[2Jno\x07 way\r\n"))
+    expect(r, 1)
+    assert "failed: ERR " in r.stderr and "no" in r.stderr and "protocol error" not in r.stderr, r
+
+
 def test_broadcast_checks_every_reply(amr):
     def script(peer):
         peer.answer_setup()
