@@ -18,8 +18,6 @@
 namespace amr::redis {
 namespace {
 
-const char* const connection_hint =
-    "check that the Redis host and port are correct, and that the network allows it";
 const char* const auth_hint =
     "make sure the access key is correct (REDIS_KEY, .env or -a/--password)";
 

@@ -15,12 +15,9 @@
 #include "util/signals.hpp"
 
 namespace amr::redis {
-namespace {
 
 const char* const connection_hint =
     "check that the Redis host and port are correct, and that the network allows it";
-
-}  // namespace
 
 Ready wait_for(int fd, short events, Clock::time_point deadline, bool stoppable,
                const std::string& where) {

@@ -15,6 +15,9 @@ namespace amr::redis {
 
 using Clock = std::chrono::steady_clock;
 
+// The hint of a connection that could not be made or was lost.
+extern const char* const connection_hint;
+
 // SIGINT or SIGTERM came while a stoppable connection was being opened.
 class Interrupted : public Error {
   public:
