@@ -121,14 +121,19 @@ def test_a_malformed_reply_is_a_protocol_error_at_once(amr, command, case):
     assert r.max_rss_mb < MAX_RSS_MB, r
 
 
+WRONG_TYPES = {"a bulk string": b"$1\r\n0\r\n", "a map": b"%1\r\n+a\r\n:1\r\n",
+               "a null": b"_\r\n"}
+
+
 @pytest.mark.parametrize("command", COMMANDS)
-def test_a_reply_of_the_wrong_type_is_a_protocol_error(amr, command):
-    # A bulk string, where none of these commands gets one.
-    r, port = _run_against(amr, command, _sends(b"$1\r\n0\r\n"))
+@pytest.mark.parametrize("kind", WRONG_TYPES)
+def test_a_reply_of_the_wrong_type_is_a_protocol_error(amr, command, kind):
+    # Types none of these commands gets (RESP3 ones too, on a RESP2 connection).
+    r, port = _run_against(amr, command, _sends(WRONG_TYPES[kind]))
     expect(r, 3)
     verb = COMMANDS[command][3]
     assert (f"protocol error from 127.0.0.1:{port}: the reply to {verb}" in r.stderr and
-            f"was a bulk string, {_wrong_type(command)}" in r.stderr), r
+            f"was {kind}, {_wrong_type(command)}" in r.stderr), r
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -170,6 +175,16 @@ def test_the_connect_deadline_covers_hello_and_auth(amr):
         env = {**server.env(), "REDIS_KEY": "secret"}
         r = expect(run_measured(amr, "--connect-timeout", "2", "ping", env=env), 3)
     assert f"no reply within --connect-timeout (2 s) to AUTH from 127.0.0.1:{server.port}" in r.stderr, r
+
+
+def test_tls_to_a_silent_server_ends_at_the_connect_deadline(amr):
+    # No ServerHello ever: the handshake has the connect deadline too (and the plain PING
+    # amr tries after a moment gets no answer either).
+    with HostileServer(lambda peer: peer.hold(20)) as server:
+        env = {**server.env(), "REDIS_TLS": "true"}
+        r = expect(run_measured(amr, "--connect-timeout", "2", "--insecure", "ping", env=env), 3)
+    assert (f"TLS handshake with 127.0.0.1:{server.port} failed: no answer within "
+            "--connect-timeout (2 s)") in r.stderr, r
 
 
 def test_a_bulk_past_a_lowered_proto_max_bulk_len_is_refused_before_it_is_read(amr):
