@@ -25,6 +25,7 @@ const char* const exit_code_help =
     "  4    authentication or permission failure\n"
     "  5    fewer receivers than --min-receivers\n"
     "  124  --timeout ended before --count messages arrived\n"
-    "  130  SIGINT or SIGTERM stopped --lines or --file before the end of the input\n";
+    "  130  SIGINT or SIGTERM stopped --lines or --file while connecting or before the end\n"
+    "       of the input\n";
 
 }  // namespace amr

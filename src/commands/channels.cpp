@@ -28,19 +28,42 @@ struct Census {
 };
 
 void count_on(redis::Connection& c, const ChannelsOptions& o, Census& census) {
+    const std::string where = c.endpoint();
+    const std::string_view list_verb = o.sharded ? "PUBSUB SHARDCHANNELS" : "PUBSUB CHANNELS";
+    const std::string_view numsub_verb = o.sharded ? "PUBSUB SHARDNUMSUB" : "PUBSUB NUMSUB";
     std::vector<std::string_view> list = {"PUBSUB", o.sharded ? "SHARDCHANNELS" : "CHANNELS"};
     if (o.pattern) list.push_back(*o.pattern);
     redis::ReplyPtr names = c.command(list);
+    redis::expect_type(names.get(), {REDIS_REPLY_ARRAY, REDIS_REPLY_SET}, "an array", list_verb,
+                       where);
     std::vector<std::string_view> numsub = {"PUBSUB", o.sharded ? "SHARDNUMSUB" : "NUMSUB"};
     for (size_t i = 0; i < names->elements; ++i) {
-        numsub.emplace_back(names->element[i]->str, names->element[i]->len);
+        numsub.push_back(redis::text_of(names->element[i], list_verb, where));
     }
     redis::ReplyPtr counts = c.command(numsub);
-    for (size_t i = 0; i + 1 < counts->elements; i += 2) {
-        const redisReply* name = counts->element[i];
-        census.subscribers[std::string(name->str, name->len)] += counts->element[i + 1]->integer;
+    redis::expect_type(counts.get(), {REDIS_REPLY_ARRAY, REDIS_REPLY_MAP}, "an array", numsub_verb,
+                       where);
+    // Counts for exactly the channels asked about, in order: anything else is not an
+    // answer to this question, and amr would print channels nobody listed.
+    if (counts->elements != 2 * names->elements) {
+        throw redis::protocol_error(where, std::string(numsub_verb) + " answered for " +
+                                               std::to_string(counts->elements / 2) +
+                                               " channel(s), asked about " +
+                                               std::to_string(names->elements));
     }
-    if (!o.sharded) census.patterns += c.command({"PUBSUB", "NUMPAT"})->integer;
+    for (size_t i = 0; i < names->elements; ++i) {
+        const std::string_view name = redis::text_of(counts->element[2 * i], numsub_verb, where);
+        if (name != numsub[i + 2]) {
+            throw redis::protocol_error(
+                where, std::string(numsub_verb) + " answered for a channel amr did not ask about");
+        }
+        census.subscribers[std::string(name)] +=
+            redis::count_of(counts->element[2 * i + 1], numsub_verb, where);
+    }
+    if (!o.sharded) {
+        census.patterns +=
+            redis::count_of(c.command({"PUBSUB", "NUMPAT"}).get(), "PUBSUB NUMPAT", where);
+    }
 }
 
 std::string as_json(const Census& census, bool sharded) {

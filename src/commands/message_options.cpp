@@ -108,7 +108,8 @@ std::vector<long long> publish_each(const MessageOptions& o,
         redis::ClusterClient client(
             settings, o.cluster ? redis::ClusterMode::force : redis::ClusterMode::detect);
         for (const auto& channel : channels) {
-            counts.push_back(client.keyed_command(channel, {"SPUBLISH", channel, text})->integer);
+            auto reply = client.keyed_command(channel, {"SPUBLISH", channel, text});
+            counts.push_back(redis::count_of(reply.get(), "SPUBLISH", client.last_endpoint()));
         }
         return counts;
     }
@@ -117,9 +118,9 @@ std::vector<long long> publish_each(const MessageOptions& o,
     auto connection = redis::Connection::open(settings, redis::Connection::Protocol::resp2, false);
     for (const auto& channel : channels) connection.append({"PUBLISH", channel, text});
     for (size_t i = 0; i < channels.size(); ++i) {
-        auto reply = connection.read_reply();
+        auto reply = connection.read_reply("PUBLISH");
         if (reply->type == REDIS_REPLY_ERROR) throw redis::reply_error(reply.get(), "PUBLISH");
-        counts.push_back(reply->integer);
+        counts.push_back(redis::count_of(reply.get(), "PUBLISH", connection.endpoint()));
     }
     return counts;
 }

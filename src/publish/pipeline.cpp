@@ -104,10 +104,11 @@ void Pipeline::write_some() {
 // Waits for at least one reply when some are due, and takes every reply already read.
 void Pipeline::receive() {
     const size_t before = head_;
+    const auto deadline = connection_->reply_deadline();
     for (;;) {
         drain_buffered();
         if (head_ != before || head_ == sent_) break;
-        connection_->read_available();
+        connection_->read_available(deadline, options_.verb);
     }
     if (head_ >= std::max<size_t>(options_.window, 4096)) compact();
 }
@@ -122,8 +123,9 @@ void Pipeline::drain_buffered() {
 
 void Pipeline::take_replies() {
     try {
-        // With nothing in flight, a readable socket is the server closing it.
-        connection_->read_available();
+        // Called when the socket is readable: this read does not wait. With nothing in
+        // flight, a readable socket is the server closing it.
+        connection_->read_available(redis::Clock::now(), options_.verb);
         drain_buffered();
     } catch (const Error& e) {
         if (e.kind() != ErrorKind::connection) throw;
@@ -155,7 +157,33 @@ void Pipeline::reauthenticate_if_due() {
     pump(false);
 }
 
+void Pipeline::check_type(const redisReply* reply, const Entry& entry) const {
+    // A reply of a type the command never gets: the connection cannot be trusted with the
+    // rest (exit 3, or a reconnect with --retry); this one counts as unconfirmed.
+    std::string_view command = options_.verb;
+    bool ok = reply->type == REDIS_REPLY_ERROR;
+    if (entry.channel == ping_entry) {
+        command = "PING";
+        ok = ok || (reply->type == REDIS_REPLY_STATUS &&
+                    std::string_view(reply->str, reply->len) == "PONG");
+    } else if (entry.channel == auth_entry) {
+        command = "AUTH";
+        ok = ok || reply->type == REDIS_REPLY_STATUS;
+    } else {
+        ok = ok || (reply->type == REDIS_REPLY_INTEGER && reply->integer >= 0);
+    }
+    if (ok) return;
+    std::string what = "the reply to " + std::string(command);
+    if (is_message(entry)) what += " (line " + std::to_string(entry.line) + ")";
+    what += reply->type == REDIS_REPLY_INTEGER
+                ? " was a negative integer (" + std::to_string(reply->integer) + ")"
+                : " was " + std::string(redis::reply_type_name(reply->type)) +
+                      (is_message(entry) ? ", not an integer" : ", not PONG or OK");
+    throw redis::protocol_error(connection_->endpoint(), what);
+}
+
 void Pipeline::on_reply(const redisReply* reply) {
+    check_type(reply, entries_[head_]);
     const Entry& entry = entries_[head_++];
     if (entry.channel == ping_entry) return;
     if (entry.channel == auth_entry) {
@@ -174,13 +202,8 @@ void Pipeline::on_reply(const redisReply* reply) {
         line_failed_ = true;
         if (!failure_) {
             const std::string where = "line " + std::to_string(entry.line) + ": ";
-            if (reply->type == REDIS_REPLY_ERROR) {
-                Error e = redis::reply_error(reply, options_.verb);
-                failure_.emplace(e.kind(), where + e.what(), e.hint());
-            } else {
-                failure_.emplace(ErrorKind::failure, where + "unexpected reply to PUBLISH (type " +
-                                                         std::to_string(reply->type) + ")");
-            }
+            Error e = redis::reply_error(reply, options_.verb);  // check_type() let only errors by
+            failure_.emplace(e.kind(), where + e.what(), e.hint());
         }
     }
     if (entry.channel + 1 < prefixes_.size()) return;

@@ -85,7 +85,19 @@ StreamResult send_stream(const InputFile& input, const config::Settings& setting
     po.min_receivers = o.min_receivers;
     po.before_log = [&progress] { progress.clear(); };
     po.next_line = [&reader] { return reader.lines_seen() + 1; };
-    Pipeline pipeline(redis::Connection::open(settings), std::move(po));
+    std::optional<redis::Connection> connection;
+    try {
+        // SIGINT/SIGTERM while connecting: nothing was sent, exit 130 as after any line.
+        connection =
+            redis::Connection::open(settings, redis::Connection::Protocol::resp2, true, true);
+    } catch (const redis::Interrupted& e) {
+        spdlog::warn("{}; nothing was sent", e.what());
+        StreamResult stopped;
+        stopped.interrupted = true;
+        stopped.totals = {o.channels, std::vector<long long>(o.channels.size(), 0), 0, 0, 0};
+        return stopped;
+    }
+    Pipeline pipeline(std::move(*connection), std::move(po));
 
     uint64_t skipped = 0;
     std::optional<InvalidLine> stopped_at;

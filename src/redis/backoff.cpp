@@ -43,9 +43,13 @@ std::optional<Connection> reconnect(const config::Settings& settings, const Back
     for (int attempt = 1;; ++attempt) {
         if (!sleep_unless_stopped(backoff.delay(attempt))) return std::nullopt;
         try {
-            Connection connection = Connection::open(settings);
+            // A signal ends a reconnect as it ends the waits between attempts.
+            Connection connection =
+                Connection::open(settings, Connection::Protocol::resp2, true, true);
             spdlog::warn("reconnected to {} after {} attempt(s)", where, attempt);
             return connection;
+        } catch (const Interrupted&) {
+            return std::nullopt;
         } catch (const Error& e) {
             if (e.kind() != ErrorKind::connection) throw;
             if (policy.max_attempts && attempt >= *policy.max_attempts) {

@@ -20,16 +20,31 @@ uint16_t crc16(std::string_view data) {
     return crc;
 }
 
-std::string text_of(const redisReply* r) {
+std::string error_text(const redisReply* r) {
     return r && r->str ? std::string(r->str, r->len) : std::string();
 }
 
-NodeAddress address_of(const redisReply* node, const std::string& seed_host) {
+// An integer of CLUSTER SLOTS within [low, high]: a slot or a port.
+int number_in(const redisReply* r, long long low, long long high, const char* what,
+              const std::string& where) {
+    expect_type(r, {REDIS_REPLY_INTEGER}, "an integer", "CLUSTER SLOTS", where);
+    if (r->integer < low || r->integer > high) {
+        throw protocol_error(where, std::string("CLUSTER SLOTS gave ") + what + " " +
+                                        std::to_string(r->integer) + ", out of range");
+    }
+    return static_cast<int>(r->integer);
+}
+
+NodeAddress address_of(const redisReply* node, const std::string& seed_host,
+                       const std::string& where) {
+    expect_type(node, {REDIS_REPLY_ARRAY}, "an array", "CLUSTER SLOTS (a node)", where);
+    if (node->elements < 2) {
+        throw protocol_error(where, "CLUSTER SLOTS gave a node without host and port");
+    }
     NodeAddress a;
-    if (node->type != REDIS_REPLY_ARRAY || node->elements < 2) return a;
-    a.host = text_of(node->element[0]);
+    a.host = std::string(text_of(node->element[0], "CLUSTER SLOTS (a host)", where));
     if (a.host.empty() || a.host == "?") a.host = seed_host;
-    a.port = static_cast<int>(node->element[1]->integer);
+    a.port = number_in(node->element[1], 1, 65535, "port", where);
     return a;
 }
 
@@ -78,23 +93,28 @@ std::vector<NodeAddress> Topology::all_nodes() const {
 
 std::optional<Topology> discover_topology(Connection& connection, const std::string& seed_host) {
     connection.append({"CLUSTER", "SLOTS"});
-    ReplyPtr reply = connection.read_reply();
+    ReplyPtr reply = connection.read_reply("CLUSTER SLOTS");
     if (reply->type == REDIS_REPLY_ERROR) {
-        const std::string error = text_of(reply.get());
+        const std::string error = error_text(reply.get());
         if (error.starts_with("NOPERM")) throw reply_error(error, "CLUSTER SLOTS");
         spdlog::debug("not a cluster: CLUSTER SLOTS: {}", error);
         return std::nullopt;
     }
+    const std::string where = connection.endpoint();
+    expect_type(reply.get(), {REDIS_REPLY_ARRAY}, "an array", "CLUSTER SLOTS", where);
     Topology topology;
     for (size_t i = 0; i < reply->elements; ++i) {
         const redisReply* entry = reply->element[i];
-        if (entry->type != REDIS_REPLY_ARRAY || entry->elements < 3) continue;
+        expect_type(entry, {REDIS_REPLY_ARRAY}, "an array", "CLUSTER SLOTS (a range)", where);
+        if (entry->elements < 3) {
+            throw protocol_error(where, "CLUSTER SLOTS gave a slot range without a node");
+        }
         SlotRange range;
-        range.first = static_cast<int>(entry->element[0]->integer);
-        range.last = static_cast<int>(entry->element[1]->integer);
-        range.primary = address_of(entry->element[2], seed_host);
+        range.first = number_in(entry->element[0], 0, slot_count - 1, "slot", where);
+        range.last = number_in(entry->element[1], range.first, slot_count - 1, "slot", where);
+        range.primary = address_of(entry->element[2], seed_host, where);
         for (size_t k = 3; k < entry->elements; ++k) {
-            range.replicas.push_back(address_of(entry->element[k], seed_host));
+            range.replicas.push_back(address_of(entry->element[k], seed_host, where));
         }
         topology.ranges.push_back(std::move(range));
     }
@@ -128,7 +148,10 @@ std::vector<NodeAddress> parse_cluster_nodes(std::string_view text, const std::s
         NodeAddress node;
         node.host = std::string(endpoint.substr(0, colon));
         if (node.host.empty()) node.host = seed_host;
-        std::from_chars(endpoint.data() + colon + 1, endpoint.data() + endpoint.size(), node.port);
+        // A port that is not one (out of range, not a number) leaves the node out.
+        const char* port_end = endpoint.data() + endpoint.size();
+        auto [end, ec] = std::from_chars(endpoint.data() + colon + 1, port_end, node.port);
+        if (ec != std::errc() || end != port_end || node.port < 1 || node.port > 65535) continue;
         if (std::find(nodes.begin(), nodes.end(), node) == nodes.end()) nodes.push_back(node);
     }
     return nodes;
@@ -136,7 +159,8 @@ std::vector<NodeAddress> parse_cluster_nodes(std::string_view text, const std::s
 
 std::vector<NodeAddress> list_nodes(Connection& connection, const std::string& seed_host) {
     ReplyPtr reply = connection.command({"CLUSTER", "NODES"});
-    return parse_cluster_nodes(std::string_view(reply->str, reply->len), seed_host);
+    return parse_cluster_nodes(text_of(reply.get(), "CLUSTER NODES", connection.endpoint()),
+                               seed_host);
 }
 
 config::Settings node_settings(const config::Settings& seed, const NodeAddress& node) {
@@ -160,14 +184,22 @@ std::optional<Redirect> parse_redirect(std::string_view error, const std::string
     const size_t space = error.find(' ');
     if (space == std::string_view::npos) return std::nullopt;
     int slot = 0;
-    std::from_chars(error.data(), error.data() + space, slot);
+    auto [slot_end, slot_ec] = std::from_chars(error.data(), error.data() + space, slot);
+    if (slot_ec != std::errc() || slot_end != error.data() + space || slot < 0 ||
+        slot >= slot_count) {
+        return std::nullopt;
+    }
     r.slot = static_cast<uint16_t>(slot);
     std::string_view endpoint = error.substr(space + 1);
     const size_t colon = endpoint.rfind(':');
     if (colon == std::string_view::npos) return std::nullopt;
     r.target.host = std::string(endpoint.substr(0, colon));
     if (r.target.host.empty()) r.target.host = seed_host;
-    std::from_chars(endpoint.data() + colon + 1, endpoint.data() + endpoint.size(), r.target.port);
+    const char* port_end = endpoint.data() + endpoint.size();
+    auto [end, ec] = std::from_chars(endpoint.data() + colon + 1, port_end, r.target.port);
+    if (ec != std::errc() || end != port_end || r.target.port < 1 || r.target.port > 65535) {
+        return std::nullopt;
+    }
     return r;
 }
 

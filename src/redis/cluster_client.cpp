@@ -39,14 +39,21 @@ Connection& ClusterClient::owner_of(uint16_t slot) {
 
 ReplyPtr ClusterClient::keyed_command(std::string_view key,
                                       const std::vector<std::string_view>& args) {
-    if (!topology_) return seed_->command(args);
+    if (!topology_) {
+        last_endpoint_ = seed_->endpoint();
+        return seed_->command(args);
+    }
     Connection* target = &owner_of(key_slot(key));
     bool asking = false;
     for (int hop = 0;; ++hop) {
+        last_endpoint_ = target->endpoint();
         if (asking) target->append({"ASKING"});
         target->append(args);
-        if (asking) target->read_reply();  // +OK to ASKING
-        ReplyPtr reply = target->read_reply();
+        if (asking) {
+            expect_type(target->read_reply("ASKING").get(), {REDIS_REPLY_STATUS, REDIS_REPLY_ERROR},
+                        "OK", "ASKING", last_endpoint_);
+        }
+        ReplyPtr reply = target->read_reply(args.front());
         if (reply->type != REDIS_REPLY_ERROR) return reply;
         const std::string_view error(reply->str, reply->len);
         auto redirect = parse_redirect(error, settings_.host);

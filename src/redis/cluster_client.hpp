@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -27,6 +28,8 @@ class ClusterClient {
     // Sends a command about `key` (a shard channel) where its slot lives; error replies
     // other than redirections throw.
     ReplyPtr keyed_command(std::string_view key, const std::vector<std::string_view>& args);
+    // The node that gave keyed_command()'s last reply, for messages.
+    const std::string& last_endpoint() const { return last_endpoint_; }
 
   private:
     Connection& owner_of(uint16_t slot);
@@ -35,6 +38,7 @@ class ClusterClient {
     std::unique_ptr<Connection> seed_;
     std::optional<Topology> topology_;
     std::vector<std::pair<NodeAddress, std::unique_ptr<Connection>>> nodes_;
+    std::string last_endpoint_;
 };
 
 }  // namespace amr::redis

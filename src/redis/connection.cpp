@@ -4,7 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <openssl/err.h>
-#include <fcntl.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -18,17 +18,8 @@
 namespace amr::redis {
 namespace {
 
-const char* const connection_hint =
-    "check that the Redis host and port are correct, and that the network allows it";
 const char* const auth_hint =
     "make sure the access key is correct (REDIS_KEY, .env or -a/--password)";
-
-timeval to_timeval(std::chrono::milliseconds ms) {
-    timeval tv{};
-    tv.tv_sec = static_cast<time_t>(ms.count() / 1000);
-    tv.tv_usec = static_cast<suseconds_t>((ms.count() % 1000) * 1000);
-    return tv;
-}
 
 bool starts_with_any(std::string_view text, std::initializer_list<std::string_view> prefixes) {
     for (auto p : prefixes) {
@@ -64,71 +55,81 @@ std::string Connection::endpoint() const {
     return settings_.host + ":" + std::to_string(settings_.port);
 }
 
-Connection Connection::open(const config::Settings& s, Protocol protocol, bool verify) {
+void check_pong(const redisReply* reply, const std::string& endpoint) {
+    expect_type(reply, {REDIS_REPLY_STATUS}, "PONG", "PING", endpoint);
+    if (std::string_view(reply->str, reply->len) != "PONG") {
+        throw protocol_error(endpoint, "the reply to PING was a simple string other than PONG");
+    }
+}
+
+Connection::Connection(ContextPtr context, SSL* ssl, config::Settings settings)
+    : context_(std::move(context)),
+      ssl_(ssl),
+      settings_(std::move(settings)),
+      framer_(ReplyLimits{settings_.max_bulk}) {
+    // hiredis's own guard, never reached: replies come to it whole and checked.
+    context_->reader->maxelements = ReplyLimits{settings_.max_bulk}.max_elements();
+}
+
+Connection Connection::open(const config::Settings& s, Protocol protocol, bool verify,
+                            bool stoppable) {
     static std::once_flag ssl_init;
     std::call_once(ssl_init, [] { redisInitOpenSSL(); });
 
     const std::string where = s.host + ":" + std::to_string(s.port);
     spdlog::debug("connecting to {} ({})", where, s.tls ? "TLS" : "plain TCP");
-
-    timeval timeout = to_timeval(s.connect_timeout);
-    redisOptions options{};
-    REDIS_OPTIONS_SET_TCP(&options, s.host.c_str(), s.port);
-    options.connect_timeout = &timeout;
-    // Set before the handshake: hiredis turns it into SO_RCVTIMEO/SO_SNDTIMEO.
-    options.command_timeout = &timeout;
-    ContextPtr context(redisConnectWithOptions(&options));
-    if (!context) throw Error(ErrorKind::failure, "out of memory");
-    if (context->err) {
-        throw Error(ErrorKind::connection, "cannot connect to " + where + ": " + context->errstr,
-                    connection_hint);
-    }
-
-    // Finds dead peers even when nothing is sent (AMR drops idle connections).
-    redisEnableKeepAlive(context.get());
-    // A command amr runs (--token-command) must not inherit the socket.
-    fcntl(context->fd, F_SETFD, fcntl(context->fd, F_GETFD) | FD_CLOEXEC);
+    const Clock::time_point deadline = Clock::now() + s.connect_timeout;
+    ContextPtr context = connect_tcp(s, deadline, stoppable);
 
     SSL* ssl = nullptr;
     if (s.tls) {
         if (s.insecure) spdlog::warn("--insecure: the server's certificate is not verified");
-        SslCtxPtr ctx = make_ssl_context(s);
-        SslPtr owned = make_ssl(ctx.get(), s);
-        if (redisInitiateSSL(context.get(), owned.get()) != REDIS_OK) {
-            // hiredis does not take the SSL when the handshake fails: `owned` frees it.
-            throw handshake_error(owned.get(), context->errstr, s);
-        }
-        ssl = owned.release();
+        ssl = start_tls(context.get(), s, deadline, stoppable);
         spdlog::debug("TLS established with {} ({})", where, SSL_get_version(ssl));
     }
 
     Connection conn(std::move(context), ssl, s);
-    const std::string password = s.token ? s.token->token() : s.password;
+    conn.opening_ = true;
+    conn.stoppable_ = stoppable;
+    conn.connect_deadline_ = deadline;
+    conn.open_session(protocol, s.token ? s.token->token() : s.password);
+    if (verify) {
+        check_pong(conn.command({"PING"}).get(), where);
+        conn.connect_deadline_.reset();
+    }
+    conn.opening_ = false;
+    conn.stoppable_ = false;
+    return conn;
+}
+
+void Connection::open_session(Protocol protocol, const std::string& password) {
+    const config::Settings& s = settings_;
     if (protocol == Protocol::resp3_preferred) {
         // A view of s.user or of a literal, never of a temporary string (the ternary of a
         // std::string and a literal makes one, which died before HELLO was sent).
         const std::string_view user = s.user.empty() ? std::string_view("default") : s.user;
         std::vector<std::string_view> hello = {"HELLO", "3"};
         if (!password.empty()) hello.insert(hello.end(), {"AUTH", user, password});
-        conn.append(hello);
-        ReplyPtr reply = conn.read_reply();
+        append(hello);
+        ReplyPtr reply = read_reply("HELLO");
+        expect_type(reply.get(), {REDIS_REPLY_MAP, REDIS_REPLY_ARRAY, REDIS_REPLY_ERROR}, "a map",
+                    "HELLO", endpoint());
         if (reply->type != REDIS_REPLY_ERROR) {
-            conn.resp3_ = true;
+            resp3_ = true;
         } else if (!starts_with_any({reply->str, reply->len}, {"NOPROTO", "ERR unknown command"})) {
             throw reply_error(reply.get(), "HELLO");
         } else {
-            spdlog::debug("{} has no RESP3: {}", where, std::string_view(reply->str, reply->len));
+            spdlog::debug("{} has no RESP3: {}", endpoint(),
+                          std::string_view(reply->str, reply->len));
         }
     }
-    if (!conn.resp3_ && !password.empty()) {
+    if (!resp3_ && !password.empty()) {
         std::vector<std::string_view> auth = {"AUTH"};
         if (!s.user.empty()) auth.push_back(s.user);
         auth.push_back(password);
-        conn.command(auth);
+        expect_type(command(auth).get(), {REDIS_REPLY_STATUS}, "OK", "AUTH", endpoint());
     }
     if (!password.empty()) spdlog::debug("authenticated{}", s.user.empty() ? "" : " as " + s.user);
-    if (verify) conn.command({"PING"});
-    return conn;
 }
 
 void Connection::send_auth(const std::string& password) {
@@ -143,13 +144,32 @@ void Connection::throw_io_error(std::string_view during) const {
     std::string detail = context_->errstr;
     if (context_->err == REDIS_ERR_EOF || detail.empty())
         detail = "the server closed the connection";
+    if (opening_ && ssl_ == nullptr && bytes_read_ == 0) {
+        // A TLS server drops a client that speaks plain RESP to it without a word (a close
+        // or a reset).
+        throw Error(ErrorKind::connection,
+                    endpoint() +
+                        " closed the connection without answering: the port may need "
+                        "TLS (--tls)",
+                    "connect with --tls (or REDIS_TLS=true) for a TLS port");
+    }
     throw Error(ErrorKind::connection, std::string(during) + " " + endpoint() + ": " + detail,
                 connection_hint);
 }
 
+void Connection::throw_no_reply(std::string_view command) const {
+    std::string what = "no reply within " + timeout_text(settings_.connect_timeout);
+    if (!command.empty()) what += " to " + std::string(command);
+    what += " from " + endpoint();
+    if (framer_.partial_bytes() > 0) {
+        what += " (" + std::to_string(framer_.partial_bytes()) + " bytes of one came)";
+    }
+    throw Error(ErrorKind::connection, what, connection_hint);
+}
+
 ReplyPtr Connection::command(const std::vector<std::string_view>& args) {
     append(args);
-    ReplyPtr reply = read_reply();
+    ReplyPtr reply = read_reply(args.front());
     if (reply->type == REDIS_REPLY_ERROR) throw reply_error(reply.get(), args.front());
     return reply;
 }
@@ -163,19 +183,29 @@ void Connection::append(const std::vector<std::string_view>& args) {
     }
 }
 
-ReplyPtr Connection::read_reply() {
-    void* raw = nullptr;
-    if (redisGetReply(context_.get(), &raw) != REDIS_OK || raw == nullptr) {
-        throw_io_error("lost the connection to");
+ReplyPtr Connection::read_reply(std::string_view command) {
+    flush();
+    const Clock::time_point deadline = connect_deadline_.value_or(reply_deadline());
+    if (!opening_) connect_deadline_.reset();
+    for (;;) {
+        if (ReplyPtr reply = buffered_reply()) return reply;
+        read_available(deadline, command);
     }
-    return ReplyPtr(static_cast<redisReply*>(raw));
 }
 
 void Connection::flush() {
-    int done = 0;
-    while (!done) {
+    for (;;) {
+        int done = 0;
         if (redisBufferWrite(context_.get(), &done) != REDIS_OK) {
             throw_io_error("lost the connection to");
+        }
+        if (done) return;
+        const auto deadline = connect_deadline_.value_or(reply_deadline());
+        if (wait_for(fd(), POLLOUT, deadline, stoppable_, endpoint()) == Ready::timed_out) {
+            throw Error(
+                ErrorKind::connection,
+                endpoint() + " took no data within " + timeout_text(settings_.connect_timeout),
+                connection_hint);
         }
     }
 }
@@ -187,6 +217,9 @@ std::string Connection::take_unparsed() {
         bytes.assign(reader->buf + reader->pos, reader->len - reader->pos);
         reader->pos = reader->len;
     }
+    // From here the caller frames what the server sends.
+    framer_.reset();
+    whole_ = 0;
     return bytes;
 }
 
@@ -221,17 +254,48 @@ void Connection::append_formatted(std::string_view resp) {
     }
 }
 
-void Connection::read_available() {
-    if (redisBufferRead(context_.get()) != REDIS_OK) throw_io_error("lost the connection to");
+void Connection::read_available(Clock::time_point deadline, std::string_view command) {
+    if (framer_.failed()) return;  // buffered_reply() reports it
+    if (!tls_pending() &&
+        wait_for(fd(), POLLIN, deadline, stoppable_, endpoint()) == Ready::timed_out) {
+        throw_no_reply(command);
+    }
+    char buf[64 * 1024];
+    const ssize_t n = context_->funcs->read(context_.get(), buf, sizeof buf);
+    if (n < 0) throw_io_error("lost the connection to");
+    feed(buf, static_cast<size_t>(n));
+}
+
+void Connection::feed(const char* bytes, size_t size) {
+    if (size == 0) return;
+    bytes_read_ += size;
+    if (redisReaderFeed(context_->reader, bytes, size) != REDIS_OK) {
+        throw Error(ErrorKind::failure, "out of memory");
+    }
+    whole_ += framer_.scan(std::string_view(bytes, size));
 }
 
 ReplyPtr Connection::buffered_reply() {
-    void* raw = nullptr;
-    if (redisGetReplyFromReader(context_.get(), &raw) != REDIS_OK) {
-        throw Error(ErrorKind::failure,
-                    std::string("bad reply from the server: ") + context_->errstr);
+    while (whole_ > 0) {
+        void* raw = nullptr;
+        if (redisReaderGetReply(context_->reader, &raw) != REDIS_OK || raw == nullptr) {
+            throw protocol_error(endpoint(), context_->reader->errstr);
+        }
+        --whole_;
+        ReplyPtr reply(static_cast<redisReply*>(raw));
+        if (reply->type != REDIS_REPLY_PUSH) return reply;
+        // RESP3 sends pushes among replies (invalidations, messages): not replies.
+        if (!resp3_) throw protocol_error(endpoint(), "a push frame on a RESP2 connection");
     }
-    return ReplyPtr(static_cast<redisReply*>(raw));
+    if (framer_.failed()) {
+        std::string what = framer_.fault();
+        if (opening_ && ssl_ == nullptr && what.find("speaks TLS") != std::string::npos) {
+            throw Error(ErrorKind::connection, "protocol error from " + endpoint() + ": " + what,
+                        "the port needs TLS (--tls)");
+        }
+        throw protocol_error(endpoint(), what);
+    }
+    return nullptr;
 }
 
 bool Connection::tls_pending() const {

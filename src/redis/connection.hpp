@@ -1,17 +1,25 @@
 // One hiredis connection: connect (TCP or TLS), authenticate, verify with PING, and send
 // commands. Every hiredis failure becomes a typed amr::Error here and nowhere else.
+// Connect, TLS, HELLO/AUTH and the first reply share one deadline (--connect-timeout);
+// every later reply has one of its own. Replies are framed by ReplyFramer, so what a
+// server announces is checked before amr buffers it; a protocol fault is a connection
+// Error (exit 3) naming the server.
 #pragma once
 
 #include <hiredis.h>
 #include <openssl/ssl.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "config/settings.hpp"
 #include "error.hpp"
+#include "redis/reply_check.hpp"
+#include "redis/reply_framer.hpp"
+#include "redis/socket.hpp"
 
 namespace amr::redis {
 
@@ -20,16 +28,14 @@ struct ReplyDeleter {
 };
 using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
 
-struct ContextDeleter {
-    void operator()(redisContext* c) const { redisFree(c); }
-};
-using ContextPtr = std::unique_ptr<redisContext, ContextDeleter>;
-
 // The Error for an error reply: WRONGPASS, NOAUTH and NOPERM are auth failures.
 Error reply_error(std::string_view text, std::string_view command);
 inline Error reply_error(const redisReply* reply, std::string_view command) {
     return reply_error(std::string_view(reply->str, reply->len), command);
 }
+
+// Throws a protocol Error unless `reply` is +PONG.
+void check_pong(const redisReply* reply, const std::string& endpoint);
 
 class Connection {
   public:
@@ -40,9 +46,11 @@ class Connection {
     // Connects, runs the TLS handshake, AUTH (with the token when signing in with Entra
     // ID) and PING. Throws connection (3) or auth (4) Errors with the lab's hints.
     // `verify` sends a PING (as the lab does); a caller about to send its own command
-    // anyway can skip that round trip.
+    // anyway can skip that round trip (its first reply then keeps the connect deadline).
+    // `stoppable`: SIGINT and SIGTERM end the opening (throwing Interrupted) for callers
+    // that handle them (util::stop_signal_fd).
     static Connection open(const config::Settings& settings, Protocol protocol = Protocol::resp2,
-                           bool verify = true);
+                           bool verify = true, bool stoppable = false);
 
     bool resp3() const { return resp3_; }
     // Sends AUTH with `password` without waiting: subscribed connections read the reply
@@ -52,19 +60,24 @@ class Connection {
     // Sends one command and waits for its reply; error replies throw.
     ReplyPtr command(const std::vector<std::string_view>& args);
 
-    // Pipelining: queue commands, then read their replies in order.
+    // Pipelining: queue commands, then read their replies in order. `command` names the
+    // command in messages (a reply not in time, a protocol fault).
     void append(const std::vector<std::string_view>& args);
-    ReplyPtr read_reply();  // error replies are returned, not thrown
-    // Sends every queued command without waiting for replies.
+    ReplyPtr read_reply(std::string_view command = {});  // error replies are returned
+    // Sends every queued command without waiting for replies (each wait for the socket to
+    // take more at most the reply timeout).
     void flush();
     // Queues commands already in RESP (any number of them, one buffer), like append().
     void append_formatted(std::string_view resp);
     // Replies to pipelined commands without blocking on each: read_available() reads what
-    // the socket has into hiredis's buffer (one read, waiting up to the reply timeout;
-    // throws a connection Error on EOF or error), buffered_reply() parses the next reply
-    // from that buffer, or returns null.
-    void read_available();
+    // the socket has (one read once it is readable; a connection Error on EOF, on an error,
+    // or when `deadline` passes first), buffered_reply() returns the next whole reply
+    // read, or null; a protocol fault in what was read throws once the replies before it
+    // are taken.
+    void read_available(Clock::time_point deadline, std::string_view command = {});
     ReplyPtr buffered_reply();
+    // When a reply asked for now is due.
+    Clock::time_point reply_deadline() const { return Clock::now() + settings_.connect_timeout; }
 
     // Subscribed connections are read past hiredis (see push_parser.hpp):
     // bytes hiredis read but did not parse yet, handed over once.
@@ -80,15 +93,23 @@ class Connection {
     std::string endpoint() const;
 
   private:
-    Connection(ContextPtr context, SSL* ssl, config::Settings settings)
-        : context_(std::move(context)), ssl_(ssl), settings_(std::move(settings)) {}
+    Connection(ContextPtr context, SSL* ssl, config::Settings settings);
 
     [[noreturn]] void throw_io_error(std::string_view during) const;
+    [[noreturn]] void throw_no_reply(std::string_view command) const;
+    void feed(const char* bytes, size_t size);
+    void open_session(Protocol protocol, const std::string& password);
 
     ContextPtr context_;
     SSL* ssl_ = nullptr;  // owned by hiredis once the handshake succeeded
     bool resp3_ = false;
     config::Settings settings_;
+    ReplyFramer framer_;
+    size_t whole_ = 0;         // whole replies in hiredis's reader, not taken yet
+    uint64_t bytes_read_ = 0;  // since the connection opened
+    bool opening_ = false;     // in open(): replies keep the connect deadline
+    bool stoppable_ = false;   // in open(): signals end it
+    std::optional<Clock::time_point> connect_deadline_;  // for the replies it covers
 };
 
 }  // namespace amr::redis

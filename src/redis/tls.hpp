@@ -8,6 +8,7 @@
 
 #include "config/settings.hpp"
 #include "error.hpp"
+#include "redis/socket.hpp"
 
 namespace amr::redis {
 
@@ -29,8 +30,11 @@ SslCtxPtr make_ssl_context(const config::Settings& settings);
 // name (or IP address) the certificate must match, unless --insecure.
 SslPtr make_ssl(SSL_CTX* ctx, const config::Settings& settings);
 
-// The connection Error for a failed handshake, from the certificate verification result
-// when there is one.
-Error handshake_error(SSL* ssl, const std::string& hiredis_error, const config::Settings& s);
+// Runs the TLS handshake on a connected context by `deadline`; the SSL it returns is the
+// context's (redisFree frees it). Throws connection Errors: a certificate not accepted, a
+// port that speaks plain RESP (a handshake without answer makes amr try a plain PING on a
+// second connection after a moment, rather than wait for the whole deadline), no answer.
+SSL* start_tls(redisContext* context, const config::Settings& s, Clock::time_point deadline,
+               bool stoppable);
 
 }  // namespace amr::redis

@@ -254,13 +254,20 @@ def test_unknown_host_exits_3(amr):
     expect(amr.run("ping", env=env), 3)
 
 
-def test_tls_client_against_a_plain_server_exits_3(amr, auth_server):
+@pytest.mark.parametrize("command", [["ping"], ["publish", "x", MESSAGE], ["channels"]])
+def test_tls_client_against_a_plain_server_says_so_without_waiting_out_the_timeout(
+        amr, auth_server, command):
     env = {**auth_server.env(), "REDIS_TLS": "true"}
-    # The server waits for the end of a line that the ClientHello never sends; the connect
-    # timeout covers the TLS handshake.
-    expect(amr.run("--connect-timeout", "2", "ping", env=env), 3)
+    # The server waits for the end of a line that the ClientHello never sends. With the
+    # default --connect-timeout (30 s), amr used to wait all of it: the run's own limit
+    # (15 s) fails such a wait.
+    r = expect(amr.run(*command, env=env, timeout=15), 3)
+    assert f"TLS handshake with localhost:{auth_server.port} failed: the port speaks plain RESP" in r.stderr, r
+    assert "--no-tls" in r.stderr, r
 
 
-def test_plain_client_against_a_tls_server_exits_3(amr, tls_server):
+def test_plain_client_against_a_tls_server_says_the_port_may_need_tls(amr, tls_server):
     env = {**tls_server.env(), "REDIS_TLS": "false"}
-    expect(amr.run("ping", env=env), 3)
+    r = expect(amr.run("ping", env=env), 3)
+    assert f"localhost:{tls_server.port}" in r.stderr and "the port may need TLS (--tls)" in r.stderr, r
+    assert "reset by peer" not in r.stderr, r

@@ -4,6 +4,7 @@ exit code, a message naming the server and what was wrong, bounded memory and no
 subscribers reconnect where that is the documented behaviour."""
 
 import re
+import signal
 import sys
 
 import pytest
@@ -35,6 +36,253 @@ def test_the_scripted_server_answers_like_redis(amr):
 
 # ------------------------------------------------------------ commands: ping, publish,
 # publish --lines, channels (connect deadline, reply limits, reply types)
+
+# Each command, and how a script brings it to the command whose reply is hostile: ping's
+# own PING (the connection's check), publish's PUBLISH (no check first), the first PUBLISH
+# of --lines (after the check), channels' PUBSUB CHANNELS (after CLUSTER SLOTS, refused).
+def _to_ping(peer):
+    peer.expect("PING")
+
+
+def _to_publish(peer):
+    args = peer.answer_setup()
+    assert args[0].upper() == b"PUBLISH", args
+
+
+def _to_pubsub(peer):
+    args = peer.answer_setup()
+    assert args[:2] == [b"CLUSTER", b"SLOTS"], args
+    peer.send(b"-ERR This instance has cluster support disabled\r\n")
+    args = peer.expect("PUBSUB")
+    assert args[1].upper() == b"CHANNELS", args
+
+
+COMMANDS = {
+    "ping": (["ping"], None, _to_ping, "PING"),
+    "publish": (["publish", "ch", "{}"], None, _to_publish, "PUBLISH"),
+    "publish --lines": (["publish", "ch", "--lines"], b'{"n":1}\n', _to_publish, "PUBLISH"),
+    "channels": (["channels"], None, _to_pubsub, "PUBSUB"),
+}
+
+
+def _run_against(amr, command, answer, *flags, timeout_s="3"):
+    """Runs `command` against a server that brings it to its command and then runs
+    `answer(peer)`; returns the measured run and the server's port."""
+    args, stdin, reach, _ = COMMANDS[command]
+
+    def script(peer):
+        reach(peer)
+        answer(peer)
+
+    with HostileServer(script) as server:
+        r = run_measured(amr, "--connect-timeout", timeout_s, *flags, *args, env=server.env(),
+                         input=stdin)
+        server.check()
+        return r, server.port
+
+
+def _sends(frame, then="hold"):
+    def answer(peer):
+        peer.send(frame)
+        if then == "hold":
+            peer.hold(10)
+        elif then == "stream":
+            peer.stream_forever(limit=20)
+    return answer
+
+
+def _wrong_type(command):
+    return {"ping": "not PONG", "publish": "not an integer", "publish --lines": "not an integer",
+            "channels": "not an array"}[command]
+
+
+# (frame the server answers with, what it does next, what amr must say)
+MALFORMED = {
+    "unknown type byte": (b"!oops\r\n", "hold", "an unknown reply type byte '!'"),
+    "negative length": (b"$-5\r\n", "hold", "a negative length ($-5)"),
+    "length not a number": (b"$12a\r\n", "hold", "a length that is not a number ('12a')"),
+    "huge bulk, streamed": (b"$100000000000\r\n", "stream",
+                            "a reply announced a 100000000000-byte string, past "
+                            "--proto-max-bulk-len (536870912)"),
+    "huge aggregate": (b"*2147483647\r\n", "hold", "an aggregate of 2147483647 elements"),
+    "bulk without its CRLF": (b"$3\r\nabcXY\r\n", "hold", "a string not followed by CRLF"),
+    "endless line": (b"+" + b"x" * 65536, "stream", "a line of more than 65536 bytes"),
+    "RESP3 attribute": (b"|1\r\n+key\r\n+value\r\n:1\r\n", "hold", "a RESP3 attribute"),
+    "deep nesting": (b"*1\r\n" * 100, "hold", "nested more than 64 deep"),
+}
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("case", MALFORMED)
+def test_a_malformed_reply_is_a_protocol_error_at_once(amr, command, case):
+    frame, then, what = MALFORMED[case]
+    r, port = _run_against(amr, command, _sends(frame, then))
+    expect(r, 3)
+    assert f"protocol error from 127.0.0.1:{port}: " in r.stderr, r
+    assert what in r.stderr, r
+    assert r.max_rss_mb < MAX_RSS_MB, r
+
+
+WRONG_TYPES = {"a bulk string": b"$1\r\n0\r\n", "a map": b"%1\r\n+a\r\n:1\r\n",
+               "a null": b"_\r\n"}
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("kind", WRONG_TYPES)
+def test_a_reply_of_the_wrong_type_is_a_protocol_error(amr, command, kind):
+    # Types none of these commands gets (RESP3 ones too, on a RESP2 connection).
+    r, port = _run_against(amr, command, _sends(WRONG_TYPES[kind]))
+    expect(r, 3)
+    verb = COMMANDS[command][3]
+    assert (f"protocol error from 127.0.0.1:{port}: the reply to {verb}" in r.stderr and
+            f"was {kind}, {_wrong_type(command)}" in r.stderr), r
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_reply_cut_off_by_a_close_is_a_lost_connection(amr, command):
+    def answer(peer):
+        peer.send(b"$10\r\nabc")
+        peer.close()
+
+    r, port = _run_against(amr, command, answer)
+    expect(r, 3)
+    assert f"127.0.0.1:{port}: the server closed the connection" in r.stderr, r
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_silent_server_is_no_reply_within_the_connect_timeout(amr, command):
+    r, port = _run_against(amr, command, lambda peer: peer.hold(20), timeout_s="1")
+    expect(r, 3)
+    verb = COMMANDS[command][3]
+    assert f"no reply within --connect-timeout (1 s) to {verb} from 127.0.0.1:{port}" in r.stderr, r
+    assert "temporarily unavailable" not in r.stderr, r
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_trickled_reply_ends_at_the_deadline(amr, command):
+    # One byte every 0.3 s, each within the timeout: only a deadline for the whole reply ends it.
+    r, port = _run_against(amr, command, lambda peer: peer.trickle(b"+" + b"x" * 100, every=0.3),
+                           timeout_s="2")
+    expect(r, 3)
+    assert "no reply within --connect-timeout (2 s)" in r.stderr and "bytes of one came" in r.stderr, r
+
+
+def test_the_connect_deadline_covers_hello_and_auth(amr):
+    # A trickled answer to AUTH holds the connection no longer than its deadline either.
+    def script(peer):
+        peer.expect("AUTH")
+        peer.trickle(b"+" + b"O" * 100, every=0.3)
+
+    with HostileServer(script) as server:
+        env = {**server.env(), "REDIS_KEY": "secret"}
+        r = expect(run_measured(amr, "--connect-timeout", "2", "ping", env=env), 3)
+    assert f"no reply within --connect-timeout (2 s) to AUTH from 127.0.0.1:{server.port}" in r.stderr, r
+
+
+def test_tls_to_a_silent_server_ends_at_the_connect_deadline(amr):
+    # No ServerHello ever: the handshake has the connect deadline too (and the plain PING
+    # amr tries after a moment gets no answer either).
+    with HostileServer(lambda peer: peer.hold(20)) as server:
+        env = {**server.env(), "REDIS_TLS": "true"}
+        r = expect(run_measured(amr, "--connect-timeout", "2", "--insecure", "ping", env=env), 3)
+    assert (f"TLS handshake with 127.0.0.1:{server.port} failed: no answer within "
+            "--connect-timeout (2 s)") in r.stderr, r
+
+
+def test_a_bulk_past_a_lowered_proto_max_bulk_len_is_refused_before_it_is_read(amr):
+    r, port = _run_against(amr, "publish", _sends(b"$2000\r\n", "stream"),
+                           "--proto-max-bulk-len", "1KiB")
+    expect(r, 3)
+    assert "a reply announced a 2000-byte string, past --proto-max-bulk-len (1024)" in r.stderr, r
+
+
+def test_ping_wants_pong(amr):
+    r, port = _run_against(amr, "ping", _sends(b"+OK\r\n"))
+    expect(r, 3)
+    assert "the reply to PING was a simple string other than PONG" in r.stderr, r
+
+
+def test_publish_wants_a_count_of_zero_or_more(amr):
+    r, port = _run_against(amr, "publish", _sends(b":-3\r\n"))
+    expect(r, 3)
+    assert "the reply to PUBLISH was a negative count (-3)" in r.stderr, r
+
+
+@pytest.mark.parametrize("command", ["publish", "publish --lines", "channels"])
+def test_an_error_reply_with_escape_bytes_stays_an_error_reply(amr, command):
+    # An error reply is the server's answer, not a protocol fault: exit 1 with its text
+    # (how its ESC and BEL reach the terminal is log.cpp's escaping).
+    r, port = _run_against(amr, command, _sends(b"-ERR \x1b[2Jno\x07 way\r\n"))
+    expect(r, 1)
+    assert "failed: ERR " in r.stderr and "no" in r.stderr and "protocol error" not in r.stderr, r
+
+
+def test_broadcast_checks_every_reply(amr):
+    def script(peer):
+        peer.answer_setup()
+        peer.expect("PUBLISH")
+        peer.send(b":1\r\n*1\r\n:1\r\n")  # the second channel's count is an array
+        peer.hold(10)
+
+    with HostileServer(script) as server:
+        r = expect(run_measured(amr, "--connect-timeout", "3", "broadcast", "-c", "a", "-c", "b",
+                                "{}", env=server.env()), 3)
+    assert "the reply to PUBLISH was an array, not an integer" in r.stderr, r
+
+
+def test_channels_prints_only_the_channels_it_asked_about(amr):
+    def script(peer):
+        _to_pubsub(peer)
+        peer.send(b"*1\r\n$1\r\na\r\n")
+        args = peer.expect("PUBSUB")
+        assert args == [b"PUBSUB", b"NUMSUB", b"a"], args
+        peer.send(b"*4\r\n$1\r\na\r\n:1\r\n$4\r\n\x1b[2J\r\n:7\r\n")
+        peer.hold(10)
+
+    with HostileServer(script) as server:
+        r = expect(run_measured(amr, "--connect-timeout", "3", "channels", env=server.env()), 3)
+        server.check()
+    assert r.stdout == "", r
+    assert "PUBSUB NUMSUB answered for 2 channel(s), asked about 1" in r.stderr, r
+
+
+def test_cluster_slots_ports_out_of_range_are_a_protocol_error(amr):
+    def script(peer):
+        args = peer.answer_setup()
+        assert args[:2] == [b"CLUSTER", b"SLOTS"], args
+        peer.send(b"*1\r\n*3\r\n:0\r\n:16383\r\n*2\r\n$9\r\n127.0.0.1\r\n:99999999999\r\n")
+        peer.hold(10)
+
+    with HostileServer(script) as server:
+        r = expect(run_measured(amr, "--connect-timeout", "3", "channels", env=server.env()), 3)
+    assert "CLUSTER SLOTS gave port 99999999999, out of range" in r.stderr, r
+
+
+def test_lines_says_how_much_was_confirmed_before_a_protocol_fault(amr):
+    def script(peer):
+        assert peer.answer_setup()[0] == b"PUBLISH"
+        peer.send(b":1\r\n")
+        peer.expect("PUBLISH")
+        peer.send(b"$1\r\nx\r\n")
+        peer.hold(10)
+
+    with HostileServer(script) as server:
+        r = expect(run_measured(amr, "--connect-timeout", "3", "publish", "ch", "--lines",
+                                "--window", "1", env=server.env(), input=b'{"n":1}\n{"n":2}\n'), 3)
+    assert "the reply to PUBLISH (line 2) was a bulk string, not an integer" in r.stderr, r
+    assert "connection lost after 1 confirmed message(s); the first unconfirmed is line 2" in r.stderr, r
+
+
+def test_sigterm_while_lines_connects_exits_130(amr):
+    # A server that accepts and never answers: --lines is in its connect deadline when the
+    # signal comes.
+    with HostileServer(lambda peer: peer.hold(30)) as server:
+        proc = amr.start("--connect-timeout", "20", "publish", "ch", "--lines", env=server.env())
+        server.wait_connections(1)
+        proc.signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 130, proc
+    assert "stopped by a signal while connecting to 127.0.0.1:" in proc.stderr, proc
+
 
 
 # ------------------------------------------------------------ subscribers: subscribe,

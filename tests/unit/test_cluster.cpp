@@ -49,3 +49,17 @@ TEST_CASE("parse_redirect reads MOVED and ASK") {
     CHECK_FALSE(parse_redirect("ERR unknown command", "seed"));
     CHECK_FALSE(parse_redirect("MOVED 3999", "seed"));
 }
+
+TEST_CASE("parse_cluster_nodes and parse_redirect take no port or slot out of range") {
+    // 99999999999 once became 1215752191 (a truncated port); now the node is left out.
+    CHECK(parse_cluster_nodes("a 127.0.0.1:99999999999@1 master - 0 0 1 connected\n"
+                              "b 127.0.0.1:70000@1 master - 0 0 1 connected\n"
+                              "c 127.0.0.1:7x@1 master - 0 0 1 connected\n",
+                              "h")
+              .empty());
+    CHECK_FALSE(parse_redirect("MOVED 3999 127.0.0.1:99999999999", "seed"));
+    CHECK_FALSE(parse_redirect("MOVED 3999 127.0.0.1:0", "seed"));
+    CHECK_FALSE(parse_redirect("MOVED 16384 127.0.0.1:7000", "seed"));
+    CHECK_FALSE(parse_redirect("ASK -1 127.0.0.1:7000", "seed"));
+    CHECK(parse_redirect("ASK 16383 127.0.0.1:65535", "seed"));
+}
