@@ -97,7 +97,7 @@ def _wrong_type(command):
 
 
 # (frame the server answers with, what it does next, what amr must say)
-MALFORMED = {
+MALFORMED_REPLIES = {
     "unknown type byte": (b"!oops\r\n", "hold", "an unknown reply type byte '!'"),
     "negative length": (b"$-5\r\n", "hold", "a negative length ($-5)"),
     "length not a number": (b"$12a\r\n", "hold", "a length that is not a number ('12a')"),
@@ -113,9 +113,9 @@ MALFORMED = {
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-@pytest.mark.parametrize("case", MALFORMED)
+@pytest.mark.parametrize("case", MALFORMED_REPLIES)
 def test_a_malformed_reply_is_a_protocol_error_at_once(amr, command, case):
-    frame, then, what = MALFORMED[case]
+    frame, then, what = MALFORMED_REPLIES[case]
     r, port = _run_against(amr, command, _sends(frame, then))
     expect(r, 3)
     assert f"protocol error from 127.0.0.1:{port}: " in r.stderr, r
@@ -348,7 +348,7 @@ def subscribes(server, kind: Kind) -> int:
 
 
 # A frame amr must refuse, and what its message says.
-MALFORMED = {
+MALFORMED_PUSHES = {
     "unknown type byte": (b"?what\r\n", "unknown type byte 0x3F"),
     "negative length": (b"$-5\r\n", "a negative length"),
     "huge bulk": (b"$100000000000\r\n", "over --proto-max-bulk-len"),
@@ -361,9 +361,9 @@ MALFORMED = {
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=repr)
-@pytest.mark.parametrize("case", MALFORMED, ids=str)
+@pytest.mark.parametrize("case", MALFORMED_PUSHES, ids=str)
 def test_a_malformed_frame_is_a_lost_connection_and_amr_subscribes_again(amr, kind, case):
-    garbage, what = MALFORMED[case]
+    garbage, what = MALFORMED_PUSHES[case]
 
     def script(peer):
         until_subscribe(peer, kind)
