@@ -10,6 +10,7 @@
 #include "commands/command.hpp"
 #include "output/json_string.hpp"
 #include "output/stdout_sink.hpp"
+#include "output/terminal_escape.hpp"
 #include "redis/cluster_client.hpp"
 
 namespace amr::commands {
@@ -100,9 +101,16 @@ int run_channels(const ChannelsOptions& o, const GlobalOptions& globals) {
         output::write_stdout(as_json(census, o.sharded));
         return 0;
     }
+    // Names as they are for a script; on a terminal their control bytes are escapes.
+    const bool terminal = output::stdout_is_terminal();
     std::string text;
     for (const auto& [channel, n] : census.subscribers) {
-        text += channel + "\t" + std::to_string(n) + "\n";
+        if (terminal) {
+            output::append_terminal_escaped(channel, text);
+        } else {
+            text += channel;
+        }
+        text += "\t" + std::to_string(n) + "\n";
     }
     output::write_stdout(text);
     if (!o.sharded) spdlog::info("{} pattern subscription(s)", census.patterns);

@@ -6,6 +6,7 @@
 #include "error.hpp"
 #include "message/json_check.hpp"
 #include "output/json_string.hpp"
+#include "output/terminal_escape.hpp"
 
 namespace amr::output {
 
@@ -13,8 +14,13 @@ namespace rj = rapidjson;
 
 namespace {
 
+// The report is for a person: a channel name or a message from a file may carry control
+// bytes that a terminal would obey, so they are written as escapes (the JSON's own line
+// breaks stay).
 std::string message_content(const std::string& message) {
-    return "\n[i] Message content:\n" + message::indent_json(message) + "\n";
+    std::string out = "\n[i] Message content:\n";
+    append_terminal_escaped(message::indent_json(message), out, Newlines::keep);
+    return out + "\n";
 }
 
 }  // namespace
@@ -47,7 +53,7 @@ std::string publish_output(OutputMode mode, const std::string& channel, long lon
             return std::string(buf.GetString(), buf.GetSize()) + "\n";
         }
         case OutputMode::report:
-            return "[>] Published to channel: '" + channel + "'\n" +
+            return "[>] Published to channel: '" + terminal_escaped(channel) + "'\n" +
                    "[#] Active subscribers: " + std::to_string(receivers) + "\n" +
                    message_content(message);
         default:
@@ -82,11 +88,14 @@ std::string broadcast_output(OutputMode mode, const std::vector<ChannelCount>& c
         }
         case OutputMode::report: {
             std::string names;
-            for (const auto& c : counts) names += (names.empty() ? "" : ", ") + c.first;
+            for (const auto& c : counts) {
+                names += (names.empty() ? "" : ", ") + terminal_escaped(c.first);
+            }
             std::string out = "[>] Broadcast to " + std::to_string(counts.size()) + " channels\n" +
                               "Channels: " + names + "\n\n";
             for (const auto& [channel, n] : counts) {
-                out += "  - " + channel + ": " + std::to_string(n) + " subscriber(s)\n";
+                out += "  - " + terminal_escaped(channel) + ": " + std::to_string(n) +
+                       " subscriber(s)\n";
             }
             out += "\n[#] Total subscribers reached: " + std::to_string(total) + "\n";
             return out + message_content(message);

@@ -5,12 +5,12 @@ fake server only for an error text no real server sends."""
 
 import json
 import re
-import socket
 import threading
 
 import pytest
 
 from amrtest import HANG, expect, unique, wait_until
+from hostile import HostileServer
 
 LIMIT = 128  # message/json_check.hpp's max_json_depth
 TOO_DEEP = f"arrays and objects nested more than {LIMIT} deep (amr's limit)"
@@ -192,63 +192,15 @@ def test_json_on_a_terminal_keeps_the_bytes(amr, plain_server):
     assert (line["channel"], line["data"]) == (ch, "\x1b[2J")
 
 
-class ErrorServer:
-    """Answers every command with one error reply carrying `text`: a hostile server."""
-
-    def __init__(self, text: bytes) -> None:
-        self.reply = b"-" + text + b"\r\n"
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
-
-    def _answer(self, conn: socket.socket) -> None:
-        buf = b""
-        with conn:
-            try:
-                while chunk := conn.recv(65536):
-                    buf += chunk
-                    # One reply per complete command (an array of bulk strings).
-                    while (command := self._take_command(buf)) is not None:
-                        buf = buf[command:]
-                        conn.sendall(self.reply)
-            except OSError:
-                pass
-
-    @staticmethod
-    def _take_command(buf: bytes):
-        """Length of the first complete RESP command in buf, or None."""
-        if not buf.startswith(b"*") or b"\r\n" not in buf:
-            return None
-        head, _, rest = buf.partition(b"\r\n")
-        pos = len(head) + 2
-        for _ in range(int(head[1:])):
-            end = buf.find(b"\r\n", pos)
-            if end < 0:
-                return None
-            size = int(buf[pos + 1:end])
-            pos = end + 2 + size + 2
-            if pos > len(buf):
-                return None
-        return pos
-
-    def close(self) -> None:
-        self.listener.close()
-
-
 def test_server_error_text_is_escaped_on_stderr(amr):
-    server = ErrorServer(b"ERR " + HOSTILE.encode() + b" \x9b\xff")
-    try:
-        r = amr.run("-H", "127.0.0.1", "-p", str(server.port), "--no-tls", "publish", "ch", "{}")
-    finally:
-        server.close()
+    # No real server echoes hostile bytes in an error: a scripted one (tests/hostile.py).
+    def script(peer):
+        peer.expect("PUBLISH")
+        peer.send(b"-ERR " + HOSTILE.encode() + b" \x9b\xff\r\n")
+        peer.hold(10)
+
+    with HostileServer(script) as server:
+        r = amr.run("publish", "ch", "{}", env=server.env())
     assert r.rc != 0, r
     assert b"\x1b" not in r.stderr_bytes and b"\x07" not in r.stderr_bytes, r.stderr
     assert f"ERR {HOSTILE_SHOWN} \\x9b\\xff" in r.stderr, r.stderr
@@ -262,3 +214,22 @@ def test_a_newline_in_a_channel_name_cannot_forge_a_line_on_stderr(amr, plain_se
     lines = sub.stderr.splitlines()
     shown = ch.replace("\n", "\\n")
     assert lines == [f"[+] Subscribed to channel: '{shown}'"], lines
+
+
+def test_channels_on_a_terminal_escapes_names_and_keeps_them_in_a_pipe(amr, plain_server):
+    ch = unique() + HOSTILE
+    sub = amr.subscribe("-F", "raw", ch, env=plain_server.env())
+    r = expect(amr.run_tty("channels", env=plain_server.env()), 0)
+    assert b"\x1b" not in r.stdout_bytes and b"\x07" not in r.stdout_bytes, r
+    assert f"{ch.replace(HOSTILE, HOSTILE_SHOWN)}\t1\n" in r.stdout, r
+    piped = expect(amr.run("channels", env=plain_server.env()), 0)
+    assert (ch + "\t1\n").encode() in piped.stdout_bytes, piped
+    sub.stop()
+
+
+def test_publish_report_on_a_terminal_escapes_the_channel_and_message(amr, plain_server):
+    ch = unique() + HOSTILE
+    r = expect(amr.run_tty("publish", "--raw", ch, "body" + HOSTILE, env=plain_server.env()), 0)
+    assert b"\x1b" not in r.stdout_bytes and b"\x07" not in r.stdout_bytes, r
+    assert f"Published to channel: '{ch.replace(HOSTILE, HOSTILE_SHOWN)}'" in r.stdout, r
+    assert f"body{HOSTILE_SHOWN}\n" in r.stdout, r

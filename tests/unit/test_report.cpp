@@ -114,6 +114,33 @@ TEST_CASE("publish_output: report shows a raw message as it is") {
           "plain text\n");
 }
 
+TEST_CASE("publish_output: report writes control bytes of the channel and message as escapes") {
+    // A --file message or a channel name from a script may hold bytes a terminal obeys.
+    const std::string out =
+        publish_output(OutputMode::report, "t\x1b]0;pwned\a", 1, "line1\nline2\x1b[2J");
+    CHECK(out.find('\x1b') == std::string::npos);
+    CHECK(out.find('\a') == std::string::npos);
+    CHECK(out ==
+          "[>] Published to channel: 't\\x1b]0;pwned\\a'\n"
+          "[#] Active subscribers: 1\n"
+          "\n"
+          "[i] Message content:\n"
+          "line1\nline2\\x1b[2J\n");
+    // json and count stay exact: they are data.
+    rapidjson::Document d;
+    d.Parse(publish_output(OutputMode::json, "t\x1b", 1, "x").c_str());
+    REQUIRE_FALSE(d.HasParseError());
+    CHECK(std::string(d["channel"].GetString()) == "t\x1b");
+}
+
+TEST_CASE("broadcast_output: report escapes control bytes in channel names") {
+    const std::string out = broadcast_output(OutputMode::report, {{"a\x1b[2J", 1}}, "{}");
+    CHECK(out.find('\x1b') == std::string::npos);
+    CHECK(out.find("Channels: a\\x1b[2J\n") != std::string::npos);
+    CHECK(out.find("  - a\\x1b[2J: 1 subscriber(s)\n") != std::string::npos);
+    CHECK(broadcast_output(OutputMode::count, {{"a\x1b", 1}}, "{}") == "a\x1b\t1\ntotal\t1\n");
+}
+
 TEST_CASE("broadcast_output: count is one CHANNEL<TAB>COUNT line each, then the total") {
     CHECK(broadcast_output(OutputMode::count, lab_counts, announcement) ==
           "orders:created\t1\n"
