@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <cstdio>
 #include <cstring>
 #include <mutex>
 
@@ -66,9 +67,10 @@ Connection::Connection(ContextPtr context, SSL* ssl, config::Settings settings)
     : context_(std::move(context)),
       ssl_(ssl),
       settings_(std::move(settings)),
-      framer_(ReplyLimits{settings_.max_bulk}) {
-    // hiredis's own guard, never reached: replies come to it whole and checked.
-    context_->reader->maxelements = ReplyLimits{settings_.max_bulk}.max_elements();
+      parser_(settings_.max_bulk, endpoint(), FrameParser::Attributes::refuse) {
+    // hiredis's own guard, never reached: replies come to it whole and checked. An
+    // element takes at least 3 bytes ("_\r\n").
+    context_->reader->maxelements = static_cast<long long>(settings_.max_bulk / 3);
 }
 
 Connection Connection::open(const config::Settings& s, Protocol protocol, bool verify,
@@ -161,8 +163,8 @@ void Connection::throw_no_reply(std::string_view command) const {
     std::string what = "no reply within " + timeout_text(settings_.connect_timeout);
     if (!command.empty()) what += " to " + std::string(command);
     what += " from " + endpoint();
-    if (framer_.partial_bytes() > 0) {
-        what += " (" + std::to_string(framer_.partial_bytes()) + " bytes of one came)";
+    if (partial_bytes() > 0) {
+        what += " (" + std::to_string(partial_bytes()) + " bytes of one came)";
     }
     throw Error(ErrorKind::connection, what, connection_hint);
 }
@@ -218,8 +220,9 @@ std::string Connection::take_unparsed() {
         reader->pos = reader->len;
     }
     // From here the caller frames what the server sends.
-    framer_.reset();
-    whole_ = 0;
+    parser_.reset();
+    whole_.clear();
+    framed_ = 0;
     return bytes;
 }
 
@@ -255,7 +258,7 @@ void Connection::append_formatted(std::string_view resp) {
 }
 
 void Connection::read_available(Clock::time_point deadline, std::string_view command) {
-    if (framer_.failed()) return;  // buffered_reply() reports it
+    if (fault_) return;  // buffered_reply() reports it
     if (!tls_pending() &&
         wait_for(fd(), POLLIN, deadline, stoppable_, endpoint()) == Ready::timed_out) {
         throw_no_reply(command);
@@ -268,33 +271,76 @@ void Connection::read_available(Clock::time_point deadline, std::string_view com
 
 void Connection::feed(const char* bytes, size_t size) {
     if (size == 0) return;
+    if (bytes_read_ == 0 && opening_ && ssl_ == nullptr && (bytes[0] == 0x15 || bytes[0] == 0x16)) {
+        // A TLS server's answer to plain RESP is an alert (0x15) or a handshake (0x16).
+        char byte[8];
+        std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(bytes[0]));
+        const Error fault = frame_error(
+            endpoint(), 0, std::string("a TLS record (byte ") + byte + "): the server speaks TLS");
+        fault_ = Error(ErrorKind::connection, fault.what(), "the port needs TLS (--tls)");
+    }
     bytes_read_ += size;
     if (redisReaderFeed(context_->reader, bytes, size) != REDIS_OK) {
         throw Error(ErrorKind::failure, "out of memory");
     }
-    whole_ += framer_.scan(std::string_view(bytes, size));
+    if (!fault_) frame_replies();
+}
+
+size_t Connection::partial_bytes() const {
+    const redisReader* reader = context_->reader;
+    return reader->len - reader->pos - framed_;
+}
+
+// Finds where the replies after the whole ones end. The parser goes on with the reply in
+// progress, given its bytes from its first one; hiredis keeps them all.
+void Connection::frame_replies() {
+    const redisReader* reader = context_->reader;
+    // A string of --proto-max-bulk-len bytes with its framing: the parser bounds each
+    // string and count, not a reply in all.
+    const size_t max_reply = settings_.max_bulk + 64;
+    const auto too_large = [&] {
+        return frame_error(endpoint(), max_reply,
+                           "a reply of more than " + std::to_string(max_reply) +
+                               " bytes, over --proto-max-bulk-len (" +
+                               std::to_string(settings_.max_bulk) + " bytes)");
+    };
+    Frame frame;
+    try {
+        for (;;) {
+            const size_t from = reader->pos + framed_;
+            const size_t size = parser_.parse({reader->buf + from, reader->len - from}, frame);
+            if (size == 0) break;
+            if (size > max_reply) throw too_large();
+            whole_.push_back(size);
+            framed_ += size;
+        }
+        if (partial_bytes() > max_reply) throw too_large();
+    } catch (const Error& e) {
+        fault_ = e;  // thrown once the whole replies before it are taken
+    }
 }
 
 ReplyPtr Connection::buffered_reply() {
-    while (whole_ > 0) {
+    redisReader* reader = context_->reader;
+    while (!whole_.empty()) {
+        // hiredis takes exactly the one whole reply at reader->pos; when it compacts its
+        // buffer, pos becomes 0 at that reply's end.
+        const size_t unparsed = reader->len - reader->pos;
         void* raw = nullptr;
-        if (redisReaderGetReply(context_->reader, &raw) != REDIS_OK || raw == nullptr) {
-            throw protocol_error(endpoint(), context_->reader->errstr);
+        if (redisReaderGetReply(reader, &raw) != REDIS_OK || raw == nullptr) {
+            throw protocol_error(endpoint(), reader->errstr);
         }
-        --whole_;
         ReplyPtr reply(static_cast<redisReply*>(raw));
+        if (unparsed - (reader->len - reader->pos) != whole_.front()) {
+            throw protocol_error(endpoint(), "a reply hiredis reads as of another size than amr");
+        }
+        framed_ -= whole_.front();
+        whole_.pop_front();
         if (reply->type != REDIS_REPLY_PUSH) return reply;
         // RESP3 sends pushes among replies (invalidations, messages): not replies.
         if (!resp3_) throw protocol_error(endpoint(), "a push frame on a RESP2 connection");
     }
-    if (framer_.failed()) {
-        std::string what = framer_.fault();
-        if (opening_ && ssl_ == nullptr && what.find("speaks TLS") != std::string::npos) {
-            throw Error(ErrorKind::connection, "protocol error from " + endpoint() + ": " + what,
-                        "the port needs TLS (--tls)");
-        }
-        throw protocol_error(endpoint(), what);
-    }
+    if (fault_) throw *fault_;
     return nullptr;
 }
 

@@ -1,14 +1,15 @@
 // One hiredis connection: connect (TCP or TLS), authenticate, verify with PING, and send
 // commands. Every hiredis failure becomes a typed amr::Error here and nowhere else.
 // Connect, TLS, HELLO/AUTH and the first reply share one deadline (--connect-timeout);
-// every later reply has one of its own. Replies are framed by ReplyFramer, so what a
-// server announces is checked before amr buffers it; a protocol fault is a connection
-// Error (exit 3) naming the server.
+// every later reply has one of its own. Replies are framed by FrameParser as they arrive,
+// so what a server announces is checked before amr buffers it and hiredis parses only
+// whole replies; a protocol fault is a connection Error (exit 3) naming the server.
 #pragma once
 
 #include <hiredis.h>
 #include <openssl/ssl.h>
 
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,8 +18,8 @@
 
 #include "config/settings.hpp"
 #include "error.hpp"
+#include "redis/push_parser.hpp"
 #include "redis/reply_check.hpp"
-#include "redis/reply_framer.hpp"
 #include "redis/socket.hpp"
 
 namespace amr::redis {
@@ -98,17 +99,23 @@ class Connection {
     [[noreturn]] void throw_io_error(std::string_view during) const;
     [[noreturn]] void throw_no_reply(std::string_view command) const;
     void feed(const char* bytes, size_t size);
+    void frame_replies();
+    size_t partial_bytes() const;
     void open_session(Protocol protocol, const std::string& password);
 
     ContextPtr context_;
     SSL* ssl_ = nullptr;  // owned by hiredis once the handshake succeeded
     bool resp3_ = false;
     config::Settings settings_;
-    ReplyFramer framer_;
-    size_t whole_ = 0;         // whole replies in hiredis's reader, not taken yet
-    uint64_t bytes_read_ = 0;  // since the connection opened
-    bool opening_ = false;     // in open(): replies keep the connect deadline
-    bool stoppable_ = false;   // in open(): signals end it
+    // hiredis's unparsed bytes (reader->buf from reader->pos) begin with whole replies not
+    // taken yet, of these sizes (framed_ in all), then the reply parser_ is in.
+    FrameParser parser_;
+    std::deque<size_t> whole_;
+    size_t framed_ = 0;
+    std::optional<Error> fault_;  // in the bytes after the whole replies
+    uint64_t bytes_read_ = 0;     // since the connection opened
+    bool opening_ = false;        // in open(): replies keep the connect deadline
+    bool stoppable_ = false;      // in open(): signals end it
     std::optional<Clock::time_point> connect_deadline_;  // for the replies it covers
 };
 

@@ -55,8 +55,15 @@ bool is_type(char type) {
 
 }  // namespace
 
-FrameParser::FrameParser(size_t max_bulk, std::string source)
-    : max_bulk_(max_bulk), source_(std::move(source)) {}
+Error frame_error(const std::string& source, size_t at, const std::string& what) {
+    return Error(
+        ErrorKind::connection,
+        "protocol error from " + source + " at byte " + std::to_string(at) + " of a reply: " + what,
+        "a Redis server does not send this; check that the host and port are Redis's");
+}
+
+FrameParser::FrameParser(size_t max_bulk, std::string source, Attributes attributes)
+    : max_bulk_(max_bulk), source_(std::move(source)), attributes_(attributes) {}
 
 // clear() and the helpers of parse() run for every value: inlined (always_inline), or
 // their calls cost as much as the parsing itself.
@@ -82,10 +89,7 @@ void FrameParser::dropped() {
 }
 
 void FrameParser::fail(size_t at, const std::string& what) const {
-    throw Error(ErrorKind::connection,
-                "protocol error from " + source_ + " at byte " + std::to_string(dropped_ + at) +
-                    " of a reply: " + what,
-                "a Redis server does not send this; check that the host and port are Redis's");
+    throw frame_error(source_, dropped_ + at, what);
 }
 
 // The length line at `at` (its type byte): false while its CRLF has not come. Read
@@ -227,6 +231,9 @@ size_t FrameParser::parse(std::string_view data, Frame& frame) {
                 if (value_done()) return finish(d, p, frame);
                 continue;
             } else {
+                if (type == '|' && attributes_ == Attributes::refuse) {
+                    fail(header, "a RESP3 attribute ('|'), which amr does not take in a reply");
+                }
                 const bool pairs = type == '%' || type == '|';
                 const uint64_t most = max_bulk_ / min_value_size / (pairs ? 2 : 1);
                 if (static_cast<uint64_t>(n) > most) {

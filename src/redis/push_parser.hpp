@@ -1,6 +1,7 @@
-// A small RESP2/RESP3 frame parser for subscribed connections. amr reads pub/sub traffic
-// itself instead of through hiredis's reply objects: five allocations a message are too
-// many to keep up with a server publishing at full speed.
+// amr's one RESP2/RESP3 frame parser. Subscribed connections read pub/sub traffic with it
+// instead of through hiredis's reply objects (five allocations a message are too many to
+// keep up with a server publishing at full speed); the command connection frames replies
+// with it, so hiredis parses a reply only once it is whole and checked.
 //
 // The bytes come from a server that may lie: the parser keeps its place inside a frame
 // that is cut off (the aggregates open around it, the value in progress), so each byte
@@ -16,8 +17,13 @@
 #include <string_view>
 
 #include "config/settings.hpp"
+#include "error.hpp"
 
 namespace amr::redis {
+
+// The error for bytes from `source` that are not RESP or break a limit, at byte `at` of
+// the frame they are in.
+Error frame_error(const std::string& source, size_t at, const std::string& what);
 
 struct Frame {
     enum class Type { array, error, simple, integer, null };
@@ -36,10 +42,16 @@ class FrameParser {
     static constexpr size_t max_line = 64 * 1024;
     static constexpr int max_depth = 16;  // aggregates inside aggregates
 
+    // What a RESP3 attribute ('|') is to the caller: skipped (a push is the value after
+    // it), or refused: hiredis returns an attribute as a reply of its own, which would put
+    // its replies out of step with the frames counted here.
+    enum class Attributes : uint8_t { skip, refuse };
+
     // `max_bulk`: the longest string a frame may announce (--proto-max-bulk-len);
     // `source` names the server in error messages.
     explicit FrameParser(size_t max_bulk = config::Settings::default_max_bulk,
-                         std::string source = "the server");
+                         std::string source = "the server",
+                         Attributes attributes = Attributes::skip);
 
     // Goes on with the frame in progress. `data` holds its bytes from its first one: the
     // bytes earlier calls saw (less any dropped, see kept()) and possibly more. Returns
@@ -80,6 +92,7 @@ class FrameParser {
 
     size_t max_bulk_;
     std::string source_;
+    Attributes attributes_;
     State state_ = State::header;
     size_t pos_ = 0;      // the first byte not consumed
     size_t scan_ = 0;     // bytes of the header line at pos_ known to hold no CRLF

@@ -96,19 +96,28 @@ def _wrong_type(command):
             "channels": "not an array"}[command]
 
 
-# (frame the server answers with, what it does next, what amr must say)
+# (frame the server answers with, what it does next, where amr must say the fault is and
+# what it is: the subscribers' parser's words)
 MALFORMED_REPLIES = {
-    "unknown type byte": (b"!oops\r\n", "hold", "an unknown reply type byte '!'"),
-    "negative length": (b"$-5\r\n", "hold", "a negative length ($-5)"),
-    "length not a number": (b"$12a\r\n", "hold", "a length that is not a number ('12a')"),
+    "unknown type byte": (b"?oops\r\n", "hold", "at byte 0 of a reply: unknown type byte 0x3F"),
+    "negative length": (b"$-5\r\n", "hold", "at byte 0 of a reply: a negative length"),
+    "length not a number": (b"$12a\r\n", "hold",
+                            "at byte 0 of a reply: a length that is not a number"),
     "huge bulk, streamed": (b"$100000000000\r\n", "stream",
-                            "a reply announced a 100000000000-byte string, past "
-                            "--proto-max-bulk-len (536870912)"),
-    "huge aggregate": (b"*2147483647\r\n", "hold", "an aggregate of 2147483647 elements"),
-    "bulk without its CRLF": (b"$3\r\nabcXY\r\n", "hold", "a string not followed by CRLF"),
-    "endless line": (b"+" + b"x" * 65536, "stream", "a line of more than 65536 bytes"),
-    "RESP3 attribute": (b"|1\r\n+key\r\n+value\r\n:1\r\n", "hold", "a RESP3 attribute"),
-    "deep nesting": (b"*1\r\n" * 100, "hold", "nested more than 64 deep"),
+                            "at byte 0 of a reply: a string of 100000000000 bytes announced, "
+                            "over --proto-max-bulk-len (536870912 bytes)"),
+    "huge aggregate": (b"*2147483647\r\n", "hold",
+                       "at byte 0 of a reply: an aggregate of 2147483647 values announced, "
+                       "more than --proto-max-bulk-len (536870912 bytes) can hold"),
+    "bulk without its CRLF": (b"$3\r\nabcXY\r\n", "hold",
+                              "at byte 7 of a reply: a bulk string that does not end where its "
+                              "length says"),
+    "endless line": (b"+" + b"x" * 65536, "stream",
+                     "at byte 0 of a reply: a header line longer than 65536 bytes"),
+    "RESP3 attribute": (b"|1\r\n+key\r\n+value\r\n:1\r\n", "hold",
+                        "at byte 0 of a reply: a RESP3 attribute ('|')"),
+    "deep nesting": (b"*1\r\n" * 100, "hold",
+                     "at byte 64 of a reply: aggregates nested deeper than 16"),
 }
 
 
@@ -118,9 +127,17 @@ def test_a_malformed_reply_is_a_protocol_error_at_once(amr, command, case):
     frame, then, what = MALFORMED_REPLIES[case]
     r, port = _run_against(amr, command, _sends(frame, then))
     expect(r, 3)
-    assert f"protocol error from 127.0.0.1:{port}: " in r.stderr, r
-    assert what in r.stderr, r
+    assert f"protocol error from 127.0.0.1:{port} {what}" in r.stderr, r
     assert r.max_rss_mb < MAX_RSS_MB, r
+
+
+def test_a_tls_record_as_the_first_reply_says_the_port_needs_tls(amr):
+    # A TLS server's alert to the plain HELLO/PING.
+    r, port = _run_against(amr, "ping", _sends(b"\x15\x03\x03\x00\x02\x02\x46"))
+    expect(r, 3)
+    assert (f"protocol error from 127.0.0.1:{port} at byte 0 of a reply: a TLS record (byte 0x15): "
+            "the server speaks TLS") in r.stderr, r
+    assert "the port needs TLS (--tls)" in r.stderr, r
 
 
 WRONG_TYPES = {"a bulk string": b"$1\r\n0\r\n", "a map": b"%1\r\n+a\r\n:1\r\n",
@@ -193,7 +210,18 @@ def test_a_bulk_past_a_lowered_proto_max_bulk_len_is_refused_before_it_is_read(a
     r, port = _run_against(amr, "publish", _sends(b"$2000\r\n", "stream"),
                            "--proto-max-bulk-len", "1KiB")
     expect(r, 3)
-    assert "a reply announced a 2000-byte string, past --proto-max-bulk-len (1024)" in r.stderr, r
+    assert ("at byte 0 of a reply: a string of 2000 bytes announced, over --proto-max-bulk-len "
+            "(1024 bytes)") in r.stderr, r
+
+
+def test_a_reply_past_a_lowered_proto_max_bulk_len_in_all_is_refused_before_it_is_read(amr):
+    # Strings each within the limit, a reply past it (and its framing) in all.
+    element = b"$1000\r\n" + b"x" * 1000 + b"\r\n"
+    r, port = _run_against(amr, "publish", _sends(b"*300\r\n" + element * 2, "hold"),
+                           "--proto-max-bulk-len", "1KiB")
+    expect(r, 3)
+    assert (f"protocol error from 127.0.0.1:{port} at byte 1088 of a reply: a reply of more "
+            "than 1088 bytes, over --proto-max-bulk-len (1024 bytes)") in r.stderr, r
 
 
 def test_ping_wants_pong(amr):
@@ -270,6 +298,21 @@ def test_lines_says_how_much_was_confirmed_before_a_protocol_fault(amr):
         r = expect(run_measured(amr, "--connect-timeout", "3", "publish", "ch", "--lines",
                                 "--window", "1", env=server.env(), input=b'{"n":1}\n{"n":2}\n'), 3)
     assert "the reply to PUBLISH (line 2) was a bulk string, not an integer" in r.stderr, r
+    assert "connection lost after 1 confirmed message(s); the first unconfirmed is line 2" in r.stderr, r
+
+
+def test_lines_confirms_the_replies_that_came_whole_before_a_malformed_one(amr):
+    # The fault is in the same read as the reply before it: that reply still counts.
+    def script(peer):
+        assert peer.answer_setup()[0] == b"PUBLISH"
+        peer.expect("PUBLISH")
+        peer.send(b":1\r\n?oops\r\n")
+        peer.hold(10)
+
+    with HostileServer(script) as server:
+        r = expect(run_measured(amr, "--connect-timeout", "3", "publish", "ch", "--lines",
+                                "--window", "2", env=server.env(), input=b'{"n":1}\n{"n":2}\n'), 3)
+    assert f"protocol error from 127.0.0.1:{server.port} at byte 0 of a reply: unknown type byte 0x3F" in r.stderr, r
     assert "connection lost after 1 confirmed message(s); the first unconfirmed is line 2" in r.stderr, r
 
 

@@ -337,3 +337,70 @@ TEST_CASE("decode_pubsub: a message whose channel or payload is not a string is 
     REQUIRE(parse_frame(integer, f) == integer.size());
     CHECK(decode_pubsub(f).payload == "7");
 }
+
+// ---- replies (the command connection's policy: hiredis keeps every byte)
+
+namespace {
+
+// Frames a stream of replies the way the command connection does: each call has the
+// frame in progress from its first byte, nothing dropped. Returns the frames' sizes.
+std::vector<size_t> reply_sizes(FrameParser& parser, const std::string& stream, size_t step) {
+    std::vector<size_t> sizes;
+    size_t start = 0;
+    Frame f;
+    for (size_t end = std::min(step, stream.size());; end = std::min(end + step, stream.size())) {
+        while (size_t n = parser.parse(std::string_view(stream).substr(start, end - start), f)) {
+            sizes.push_back(n);
+            start += n;
+        }
+        if (end == stream.size()) return sizes;
+    }
+}
+
+}  // namespace
+
+TEST_CASE("replies of every RESP2 and RESP3 type end where they end, however they are split") {
+    const std::string replies =
+        "+PONG\r\n-ERR no\r\n:42\r\n$5\r\nhe\r\no\r\n$-1\r\n$0\r\n\r\n*-1\r\n*0\r\n"
+        "*2\r\n$1\r\na\r\n*1\r\n:1\r\n%1\r\n+proto\r\n:3\r\n~2\r\n_\r\n#t\r\n"
+        ",1.5\r\n(123\r\n=8\r\ntxt:abcd\r\n>2\r\n+a\r\n+b\r\n";
+    const std::vector<size_t> expected = {7, 9, 5, 11, 5, 6, 5, 4, 19, 16, 11, 6, 6, 14, 12};
+    for (size_t step : {replies.size(), size_t{1}, size_t{2}, size_t{5}}) {
+        FrameParser parser(1024, "test:1", FrameParser::Attributes::refuse);
+        CHECK_MESSAGE(reply_sizes(parser, replies, step) == expected, "step " << step);
+        CHECK_FALSE(parser.started());
+    }
+}
+
+TEST_CASE("a reply counts only when its last byte came") {
+    FrameParser parser(1024, "test:1", FrameParser::Attributes::refuse);
+    Frame f;
+    CHECK(parser.parse("*2\r\n$3\r\nab", f) == 0);
+    CHECK(parser.started());
+    CHECK(parser.parse("*2\r\n$3\r\nabc\r\n:1", f) == 0);
+    CHECK(parser.parse("*2\r\n$3\r\nabc\r\n:1\r\n+OK\r", f) == 17);
+    CHECK(parser.parse("+OK\r", f) == 0);
+    CHECK(parser.parse("+OK\r\n", f) == 5);
+}
+
+TEST_CASE("attributes are refused at once where replies are read, skipped in pushes") {
+    Frame f;
+    FrameParser refusing(1024, "test:1", FrameParser::Attributes::refuse);
+    try {
+        refusing.parse("*2\r\n|1\r\n", f);
+        FAIL("no error");
+    } catch (const amr::Error& e) {
+        CHECK(has(e.what(), "protocol error from test:1 at byte 4 of a reply: a RESP3 attribute"));
+    }
+    FrameParser skipping(1024, "test:1");
+    const std::string frame = "|1\r\n+key\r\n+value\r\n:1\r\n";
+    CHECK(skipping.parse(frame, f) == frame.size());
+    CHECK(f.type == Frame::Type::integer);
+}
+
+TEST_CASE("strings up to --proto-max-bulk-len are taken, nested or not") {
+    FrameParser parser(4, "test:1", FrameParser::Attributes::refuse);
+    Frame f;
+    CHECK(parser.parse("$4\r\nabcd\r\n", f) == 10);
+    CHECK(parser.parse("*1\r\n*1\r\n$4\r\nabcd\r\n", f) == 18);
+}
