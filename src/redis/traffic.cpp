@@ -6,6 +6,8 @@ namespace amr::redis {
 namespace {
 
 constexpr auto window = std::chrono::seconds(1);
+// A window this old is long enough to tell a rate from (a burst of one read is not).
+constexpr auto shortest = std::chrono::milliseconds(100);
 
 }  // namespace
 
@@ -21,8 +23,17 @@ void Traffic::add(size_t bytes, Clock::time_point now) {
 
 size_t Traffic::per_second(Clock::time_point now) const {
     if (now - started_ >= 2 * window) return 0;
-    if (now - started_ >= window) return current_;
-    return std::max(current_, previous_);
+    const auto elapsed = now - started_;
+    if (elapsed >= window) return current_;
+    // A flood the server ends within a second (its output limit) still counts at its
+    // rate: the bytes so far, scaled to a second.
+    size_t rate = current_;
+    if (elapsed >= shortest) {
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
+        rate =
+            static_cast<size_t>(static_cast<double>(current_) * 1000.0 / static_cast<double>(ms));
+    }
+    return std::max(rate, previous_);
 }
 
 }  // namespace amr::redis

@@ -13,8 +13,9 @@ class Traffic {
     using Clock = std::chrono::steady_clock;
 
     void add(size_t bytes, Clock::time_point now);
-    // Bytes received in the last whole second, or in the current one when it has more;
-    // 0 after a second without any.
+    // Bytes a second: in the last whole second, or in the current one so far (scaled to
+    // a second once 100 ms of it have passed) when that is more; 0 after a second
+    // without any.
     size_t per_second(Clock::time_point now) const;
 
   private:
