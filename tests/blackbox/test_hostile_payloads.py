@@ -68,6 +68,30 @@ def test_subscriber_lives_through_a_million_deep_payload(amr, plain_server, name
         assert b"Event: after\n" in out and b"Order ID: ORD-2\n" in out
 
 
+LONG_ZERO = b"0." + b"0" * 350  # RapidJSON 1.1 read past its tables on it (tests/fuzz)
+
+
+@pytest.mark.parametrize("name", ["pretty", "json", "template"])
+def test_subscriber_lives_through_a_number_of_350_digits(amr, plain_server, name):
+    args, _ = FORMATS[name]
+    ch = unique()
+    sub = amr.subscribe(*args, "--count", "2", ch, env=plain_server.env(), count=1)
+    assert plain_server.publish(ch, b'{"total":' + LONG_ZERO + b"}") == 1
+    assert plain_server.publish(ch, AFTER) == 1
+    assert sub.wait() == 0, sub  # was SIGSEGV
+    out = sub.stdout_bytes
+    if name == "json":
+        first, second = json_lines(out)
+        assert first["data"] == '{"total":' + LONG_ZERO.decode() + "}", "not JSON to amr: a string"
+        assert second["data"] == json.loads(AFTER)
+    elif name == "template":
+        assert out == f"||{ch}\n".encode() + AFTER + f"||{ch}\n".encode()
+    else:
+        assert b": {\"total\":" + LONG_ZERO + b"}\n" in out and b"Event: after\n" in out
+    r = expect(amr.run("publish", ch, b'{"total":' + LONG_ZERO + b"}", env=plain_server.env()), 2)
+    assert "a number of more than 100 characters (amr's limit)" in r.stderr, r
+
+
 def test_depth_limit_is_json_and_one_more_is_text_that_jq_reads(amr, plain_server, jq):
     ch = unique()
     sub = amr.start_shell(f"$AMR subscribe -j --count 2 {ch} | jq -c .data", env=plain_server.env())

@@ -426,3 +426,23 @@ TEST_CASE("require_json: too deep is a usage error naming the depth") {
         CHECK(e.hint() == "use --raw to send it as it is");
     }
 }
+
+TEST_CASE("check_json: a number of more than 100 characters is not JSON to amr") {
+    // RapidJSON 1.1 read outside its power table on "0." and 350 zeros (SIGSEGV; found by
+    // tests/fuzz): amr stops such a number before RapidJSON reads it.
+    const std::string crash = "0." + std::string(350, '0');
+    for (const std::string& text : {crash, "[1," + crash + "]", "{\"a\":-" + crash + "}"}) {
+        auto problem = check_json(text);
+        REQUIRE(problem);
+        CHECK(problem->reason == "a number of more than 100 characters (amr's limit)");
+        CHECK_FALSE(problem->too_deep);
+        rapidjson::Document doc;
+        CHECK(parse_json(text, doc));
+    }
+    CHECK(check_json("[1," + crash + "]")->offset == 3);
+    // 100 characters are a number; digits inside strings are text, however many.
+    CHECK_FALSE(check_json("1" + std::string(99, '0')));
+    CHECK_FALSE(check_json("0." + std::string(98, '0')));
+    CHECK_FALSE(check_json("[\"" + std::string(1000, '7') + "\", \"\\\"" + crash + "\"]"));
+    CHECK_FALSE(check_json("[true,false,null,1e5]"));
+}
