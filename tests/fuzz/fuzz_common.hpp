@@ -1,0 +1,62 @@
+// Shared by the libFuzzer harnesses (docs/FUZZING.md): a property that does not hold is a
+// finding, reported like a crash so that libFuzzer saves the input.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "error.hpp"
+
+namespace fuzz {
+
+// The secret the URL and .env harnesses plant in their input: no error may repeat it.
+inline constexpr std::string_view planted_secret = "pw-PLANTED-s3cr3t";
+
+[[noreturn]] inline void fail(const char* property, std::string_view detail = {}) {
+    std::fprintf(stderr, "PROPERTY FAILED: %s\n%.*s\n", property, static_cast<int>(detail.size()),
+                 detail.data());
+    std::abort();
+}
+
+inline void check(bool ok, const char* property, std::string_view detail = {}) {
+    if (!ok) fail(property, detail);
+}
+
+inline bool contains(std::string_view text, std::string_view part) {
+    return text.find(part) != std::string_view::npos;
+}
+
+// An amr::Error must not repeat the planted secret, in its message or its hint.
+inline void check_no_secret(const amr::Error& e) {
+    check(!contains(e.what(), planted_secret), "error message holds the planted secret", e.what());
+    check(!contains(e.hint(), planted_secret), "error hint holds the planted secret", e.hint());
+}
+
+// `data` with the planted secret inserted at a position the input's first byte picks.
+inline std::string with_planted_secret(const uint8_t* data, size_t size) {
+    if (size == 0) return std::string(planted_secret);
+    std::string text(reinterpret_cast<const char*>(data) + 1, size - 1);
+    const size_t at = text.empty() ? 0 : data[0] % (text.size() + 1);
+    text.insert(at, planted_secret);
+    return text;
+}
+
+}  // namespace fuzz
+
+namespace fuzz {
+
+// A property that fails for a known finding not fixed yet (docs/FUZZING.md, "Open
+// findings"): reported only with AMR_FUZZ_OPEN_FINDINGS=fail, so a run goes on to find
+// others meanwhile.
+inline void check_open(bool ok, const char* property, std::string_view detail = {}) {
+    static const bool strict = [] {
+        const char* v = std::getenv("AMR_FUZZ_OPEN_FINDINGS");
+        return v != nullptr && std::string_view(v) == "fail";
+    }();
+    if (!ok && strict) fail(property, detail);
+}
+
+}  // namespace fuzz
