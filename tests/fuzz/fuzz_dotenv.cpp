@@ -31,14 +31,15 @@ void dump(std::string_view text) {
         amr::output::write_json_string(w, e.what());
     }
     w.EndObject();
-    std::cout << buffer.GetString() << "\n";
+    std::cout << buffer.GetString() << std::endl;
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (std::getenv("AMR_FUZZ_DUMP") != nullptr) {
-        dump(std::string_view(reinterpret_cast<const char*>(data), size));
+        // The text the harness parses, without the planted secret.
+        if (size > 0) dump(std::string_view(reinterpret_cast<const char*>(data) + 1, size - 1));
         return 0;
     }
     const std::string text = fuzz::with_planted_secret(data, size);
