@@ -58,7 +58,8 @@ deep = "[" * 40000 + "]" * 40000  # 80 KB: past 64 KiB
 seeds("json", ['{"a":[1,2.5,-3e2,true,false,null,"x\\u00e9\\n"]}', "[]", '"\xc3\xa9"',
                '{"a":1} x', "[1,]", "1e400", "-0", '"\\ud800"', "[" * 128 + "]" * 128,
                "[" * 129 + "]" * 129, deep, '{"a":1}\x00', " \t\n1 ",
-               '{"n":123456789012345678901234567890}', "0.1e-400"])
+               '{"n":123456789012345678901234567890}', "0.1e-400",
+               "-0." + "0" * 34])  # reaches RapidJSON's diyfp.h UB (ubsan.supp)
 # formatter: flags, channel length, pattern length, then the bytes.
 seeds("formatter", [b"\x00\x02\x00ch{\"event\":\"x\",\"total\":3}",
                     b"\x01\x03\x03o:ao:*hello\x1b[2J\xc2\x85\xff",
