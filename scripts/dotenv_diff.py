@@ -63,6 +63,8 @@ def main():
         except UnicodeDecodeError:
             counts["not_utf8"] += 1
             continue
+        # python-dotenv opens the file in text mode: universal newlines.
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
         theirs, clean = dotenv_values(text)
         none_keys = [k for k, v in theirs.items() if v is None]
         counts["no_value_keys"] += bool(none_keys)

@@ -50,7 +50,8 @@ seeds("dotenv", ["\x00REDIS_URL=redis://:pw@host:6380\nREDIS_KEY=abc\n",
                  "\x03A='multi\nline'\nB=\"x\" junk\n",
                  "\x00=novalue\nNOEQUALS\n  \n\t\n",
                  "\x00A=1\r\nB=2\r\n",
-                 "\x00" + "K%d=%s\n" % (0, "v" * 70000)])
+                 "\x00" + "K%d=%s\n" % (0, "v" * 70000),
+                 "\x05\n\n\rB=\r\r\np="])  # a lone CR (fixed finding, FUZZING.md)
 seeds("url", ["\x00redis://localhost", "\x08redis://user:pw@host:6380/0",
               "\x01rediss://[::1]:6380", "\x00redis://:p%41ss@h", "\x00redis://h:99999",
               "\x00redis://u:p@[fe80::1", "\x00http://x", "\x0a6379"])
@@ -59,7 +60,8 @@ seeds("json", ['{"a":[1,2.5,-3e2,true,false,null,"x\\u00e9\\n"]}', "[]", '"\xc3\
                '{"a":1} x', "[1,]", "1e400", "-0", '"\\ud800"', "[" * 128 + "]" * 128,
                "[" * 129 + "]" * 129, deep, '{"a":1}\x00', " \t\n1 ",
                '{"n":123456789012345678901234567890}', "0.1e-400",
-               "-0." + "0" * 34])  # reaches RapidJSON's diyfp.h UB (ubsan.supp)
+               "-0." + "0" * 34,  # reaches RapidJSON's diyfp.h UB (ubsan.supp)
+               "0e55"])  # and strtod.h's
 # formatter: flags, channel length, pattern length, then the bytes.
 seeds("formatter", [b"\x00\x02\x00ch{\"event\":\"x\",\"total\":3}",
                     b"\x01\x03\x03o:ao:*hello\x1b[2J\xc2\x85\xff",
