@@ -59,4 +59,42 @@ inline void check_open(bool ok, const char* property, std::string_view detail = 
     if (!ok && strict) fail(property, detail);
 }
 
+// True when `text` is one JSON number whose digits are all zeros, e.g. 0e55: RapidJSON
+// 1.1 reads some of them as another number (open finding, docs/FUZZING.md).
+inline bool zero_number(std::string_view text) {
+    size_t i = text.starts_with('-') ? 1 : 0;
+    bool digit = false;
+    for (; i < text.size() && text[i] != 'e' && text[i] != 'E'; ++i) {
+        if (text[i] == '0') {
+            digit = true;
+        } else if (text[i] != '.') {
+            return false;
+        }
+    }
+    if (i < text.size()) {
+        ++i;
+        if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
+        if (i == text.size()) return false;
+        for (; i < text.size(); ++i) {
+            if (text[i] < '0' || text[i] > '9') return false;
+        }
+    }
+    return digit;
+}
+
+// True when a run of number characters in `text` is such a zero.
+inline bool has_zero_number(std::string_view text) {
+    const std::string_view number_chars = "0123456789.eE+-";
+    size_t i = 0;
+    while (i < text.size()) {
+        const size_t start = text.find_first_of(number_chars, i);
+        if (start == std::string_view::npos) break;
+        size_t end = text.find_first_not_of(number_chars, start);
+        if (end == std::string_view::npos) end = text.size();
+        if (zero_number(text.substr(start, end - start))) return true;
+        i = end;
+    }
+    return false;
+}
+
 }  // namespace fuzz

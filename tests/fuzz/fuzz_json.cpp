@@ -38,28 +38,6 @@ struct Depth : rj::BaseReaderHandler<rj::UTF8<>, Depth> {
     }
 };
 
-// True when `text` is one JSON number whose digits are all zeros (its value is zero).
-bool zero_number(std::string_view text) {
-    size_t i = text.starts_with('-') ? 1 : 0;
-    bool digit = false;
-    for (; i < text.size() && text[i] != 'e' && text[i] != 'E'; ++i) {
-        if (text[i] == '0') {
-            digit = true;
-        } else if (text[i] != '.') {
-            return false;
-        }
-    }
-    if (i < text.size()) {
-        ++i;
-        if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
-        if (i == text.size()) return false;
-        for (; i < text.size(); ++i) {
-            if (text[i] < '0' || text[i] > '9') return false;
-        }
-    }
-    return digit;
-}
-
 std::string compact(std::string_view text) {
     rj::StringBuffer out;
     fuzz::check(amr::message::compact_json(text, out), "compact_json refuses valid JSON",
@@ -107,14 +85,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         const std::string once = compact(text);
         // RapidJSON 1.1's full-precision strtod reads a zero written with an exponent or
         // many digits as another number (0e55 as 7.9e28): open finding, docs/FUZZING.md.
-        if (zero_number(text)) {
+        if (fuzz::zero_number(text)) {
             fuzz::check_open(once == "0" || once == "-0" || once == "0.0" || once == "-0.0",
                              "a zero is re-written as another number", text.substr(0, 100));
         }
-        fuzz::check(compact(once) == once, "compacting compact JSON changes it",
+        // Such a zero comes out as a different number from one parse to the next.
+        const auto check_value = fuzz::has_zero_number(text) ? fuzz::check_open : fuzz::check;
+        check_value(compact(once) == once, "compacting compact JSON changes it",
                     once.substr(0, 200));
         const std::string indented = amr::message::indent_json(text);
-        fuzz::check(compact(indented) == once, "indent_json changes the value",
+        check_value(compact(indented) == once, "indent_json changes the value",
                     indented.substr(0, 200));
     } else {
         fuzz::check(amr::message::indent_json(text) == text,
