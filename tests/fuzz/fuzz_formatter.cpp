@@ -59,8 +59,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         rapidjson::Document line_doc, payload_doc;
         amr::message::parse_json(line, line_doc, amr::message::max_json_depth + 1);
         amr::message::parse_json(m.payload, payload_doc);
-        // A zero RapidJSON misreads differs from one parse to the next (open finding).
-        const auto check_value = fuzz::has_zero_number(m.payload) ? fuzz::check_open : fuzz::check;
+        // A number RapidJSON misreads differs from one parse to the next (open finding).
+        const auto check_value =
+            fuzz::has_misread_number(m.payload) ? fuzz::check_open : fuzz::check;
         check_value(line_doc["data"] == payload_doc, "a json line's data is not the payload", out);
     }
 

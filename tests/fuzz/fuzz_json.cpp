@@ -89,8 +89,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             fuzz::check_open(once == "0" || once == "-0" || once == "0.0" || once == "-0.0",
                              "a zero is re-written as another number", text.substr(0, 100));
         }
-        // Such a zero comes out as a different number from one parse to the next.
-        const auto check_value = fuzz::has_zero_number(text) ? fuzz::check_open : fuzz::check;
+        // Such a number comes out as a different number from one parse to the next.
+        const auto check_value = fuzz::has_misread_number(text) ? fuzz::check_open : fuzz::check;
         check_value(compact(once) == once, "compacting compact JSON changes it",
                     once.substr(0, 200));
         const std::string indented = amr::message::indent_json(text);
