@@ -3,6 +3,8 @@
 // payload's value when the payload is JSON; raw: the payload's bytes; pretty with escaping
 // on (a terminal): no control byte but the line breaks, only valid UTF-8 without C1 controls.
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <chrono>
 
@@ -28,10 +30,19 @@ bool terminal_safe(std::string_view text) {
     return true;
 }
 
+std::string written(const rapidjson::Value& value) {
+    rapidjson::StringBuffer out;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(out);
+    value.Accept(writer);
+    return std::string(out.GetString(), out.GetSize());
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size < 3) return 0;
+    if (fuzz::skip_open_crash(std::string_view(reinterpret_cast<const char*>(data), size)))
+        return 0;
     const unsigned flags = data[0];
     std::string_view rest(reinterpret_cast<const char*>(data) + 3, size - 3);
     const std::string_view channel = rest.substr(0, std::min<size_t>(data[1] % 32, rest.size()));
@@ -62,7 +73,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         // A number RapidJSON misreads differs from one parse to the next (open finding).
         const auto check_value =
             fuzz::has_misread_number(m.payload) ? fuzz::check_open : fuzz::check;
-        check_value(line_doc["data"] == payload_doc, "a json line's data is not the payload", out);
+        // Compared as written: == on objects with a key twice finds the first one only.
+        check_value(written(line_doc["data"]) == written(payload_doc),
+                    "a json line's data is not the payload", out);
     }
 
     out.clear();
