@@ -71,6 +71,8 @@ def main():
         clean = clean and not none_keys
         if "error" in ours:
             counts["dotenv_only" if clean else "neither"] += 1
+            if clean:
+                print("%s: amr refuses (%s), python-dotenv reads %r" % (path, ours["error"], theirs))
             continue
         if not clean:
             counts["amr_only"] += 1
