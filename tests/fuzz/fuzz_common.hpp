@@ -126,4 +126,17 @@ inline bool skip_open_crash(std::string_view text) {
     return false;
 }
 
+// True when `text` holds an escape of a low surrogate (\uDC00 to \uDFFF): RapidJSON 1.1
+// accepts one without its high surrogate and writes the 3 bytes of a surrogate, which
+// are not UTF-8, so what amr re-writes is not JSON it reads back (open finding 5).
+inline bool has_low_surrogate_escape(std::string_view text) {
+    for (size_t i = text.find("\\u"); i != std::string_view::npos; i = text.find("\\u", i + 1)) {
+        if (i + 3 < text.size() && (text[i + 2] | 0x20) == 'd' &&
+            std::string_view("cdefCDEF").find(text[i + 3]) != std::string_view::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
 }  // namespace fuzz

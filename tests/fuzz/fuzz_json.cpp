@@ -38,10 +38,11 @@ struct Depth : rj::BaseReaderHandler<rj::UTF8<>, Depth> {
     }
 };
 
-std::string compact(std::string_view text) {
+std::string compact(std::string_view text, bool open = false) {
     rj::StringBuffer out;
-    fuzz::check(amr::message::compact_json(text, out), "compact_json refuses valid JSON",
-                text.substr(0, 200));
+    // `open`: a re-read of amr's own output, which open finding 5 may make invalid.
+    (open ? fuzz::check_open : fuzz::check)(amr::message::compact_json(text, out),
+                                            "compact_json refuses valid JSON", text.substr(0, 200));
     return std::string(out.GetString(), out.GetSize());
 }
 
@@ -91,11 +92,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                              "a zero is re-written as another number", text.substr(0, 100));
         }
         // Such a number comes out as a different number from one parse to the next.
-        const auto check_value = fuzz::has_misread_number(text) ? fuzz::check_open : fuzz::check;
-        check_value(compact(once) == once, "compacting compact JSON changes it",
+        const bool surrogate = fuzz::has_low_surrogate_escape(text);
+        const auto check_value =
+            fuzz::has_misread_number(text) || surrogate ? fuzz::check_open : fuzz::check;
+        check_value(compact(once, surrogate) == once, "compacting compact JSON changes it",
                     once.substr(0, 200));
         const std::string indented = amr::message::indent_json(text);
-        check_value(compact(indented) == once, "indent_json changes the value",
+        check_value(compact(indented, surrogate) == once, "indent_json changes the value",
                     indented.substr(0, 200));
     } else {
         fuzz::check(amr::message::indent_json(text) == text,
