@@ -82,7 +82,9 @@ for name in "${names[@]}"; do
         mkdir -p "$work"
         cp -n "$SEEDS/$name"/* "$work"/ 2>/dev/null
         say "fuzzing $name for ${seconds}s"
-        "$bin" -max_total_time="$seconds" -max_len="$(max_len "$name")" -timeout=10 \
+        # -len_control=0: mutate up to -max_len from the start, not after a slow ramp
+        # (in 2 minutes libFuzzer's own limit reached only 16 KB).
+        "$bin" -max_total_time="$seconds" -max_len="$(max_len "$name")" -len_control=0 -timeout=10 \
             -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$findings/" \
             "$work" "$SEEDS/$name" >"$log" 2>&1
     fi
