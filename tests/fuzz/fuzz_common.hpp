@@ -85,7 +85,8 @@ inline bool zero_number(std::string_view text) {
 
 // True when a run of number characters in `text` is such a zero, or has 19 significant
 // digits or more: RapidJSON 1.1 misreads some of those too (184467440737095516159 as
-// -2.0e264), and the value it reads varies from one parse to the next.
+// -2.0e264) or of a 3-digit exponent (1e-324 as NaN), and the value it reads varies
+// from one parse to the next.
 inline bool has_misread_number(std::string_view text) {
     const std::string_view number_chars = "0123456789.eE+-";
     size_t i = 0;
@@ -101,6 +102,10 @@ inline bool has_misread_number(std::string_view text) {
         size_t digits = 0;
         for (size_t k = first; k < exponent; ++k) digits += run[k] >= '0' && run[k] <= '9';
         if (first < exponent && digits >= 19) return true;
+        // An exponent of 3 digits: 1e-324 is read as NaN, which the writer refuses.
+        if (exponent < run.size() && run.find_first_not_of("+-", exponent + 1) + 3 <= run.size()) {
+            return true;
+        }
         i = end;
     }
     return false;
