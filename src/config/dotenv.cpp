@@ -68,7 +68,6 @@ std::string parse_value(std::string_view text, size_t& pos, int& line_no) {
     size_t eol = text.find('\n', pos);
     if (eol == std::string_view::npos) eol = text.size();
     std::string_view rest = text.substr(pos, eol - pos);
-    if (!rest.empty() && rest.back() == '\r') rest.remove_suffix(1);
 
     if (rest.empty() || (rest[0] != '"' && rest[0] != '\'')) {
         // Unquoted: up to an inline comment (a '#' after a blank), trailing blanks trimmed.
@@ -110,7 +109,6 @@ std::string parse_value(std::string_view text, size_t& pos, int& line_no) {
     eol = text.find('\n', i);
     if (eol == std::string_view::npos) eol = text.size();
     std::string_view after = text.substr(i + 1, eol - i - 1);
-    if (!after.empty() && after.back() == '\r') after.remove_suffix(1);
     expect_end(after, 0);
     pos = eol;
     return value;
@@ -123,9 +121,27 @@ const char* file_kind(mode_t mode) {
     return "not a regular file";
 }
 
+// The text with "\r\n" and lone "\r" line ends as "\n": python-dotenv reads a file
+// with Python's universal newlines, so a lone CR ends a line there too.
+std::string universal_newlines(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '\r') {
+            out += text[i];
+        } else {
+            out += '\n';
+            if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
-EnvMap parse_dotenv(std::string_view text, const std::string& origin) {
+EnvMap parse_dotenv(std::string_view original, const std::string& origin) {
+    const std::string lines = universal_newlines(original);
+    const std::string_view text = lines;
     EnvMap env;
     size_t pos = 0;
     int line_no = 1;
@@ -135,7 +151,7 @@ EnvMap parse_dotenv(std::string_view text, const std::string& origin) {
             size_t i = pos;
             skip_blanks(text, i);
             if (i >= text.size()) break;
-            if (text[i] == '\n' || text[i] == '\r' || text[i] == '#') {
+            if (text[i] == '\n' || text[i] == '#') {
                 size_t eol = text.find('\n', i);
                 pos = eol == std::string_view::npos ? text.size() : eol + 1;
                 ++line_no;

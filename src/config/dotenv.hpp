@@ -1,6 +1,7 @@
 // .env files as python-dotenv reads them: comments, blank lines, an optional "export "
 // prefix, single and double quotes (escapes inside double quotes), '=' inside values and
-// inline comments after unquoted values.
+// inline comments after unquoted values. Lines end in "\n", "\r\n" or a lone "\r", as
+// Python's universal newlines read them.
 #pragma once
 
 #include <chrono>

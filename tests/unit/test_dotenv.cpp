@@ -345,3 +345,14 @@ TEST_CASE("dotenv_permission_warning: none for a private file or one without a s
     CHECK(dotenv_permission_warning(".env", 0644, {{"REDIS_HOST", "h"}}).empty());
     CHECK(dotenv_permission_warning(".env", 0644, {{"REDIS_URL", "rediss://h"}}).empty());
 }
+
+TEST_CASE("parse_dotenv: a lone CR ends a line, as python-dotenv reads a file") {
+    // Found by tests/fuzz (fuzz_dotenv against python-dotenv): a line that began with a
+    // CR was skipped whole as blank, its variable lost without an error, and a CR inside
+    // a line was part of the value. Python opens the file with universal newlines.
+    CHECK(parse_dotenv("\rB=1\n", "x") == EnvMap{{"B", "1"}});
+    CHECK(parse_dotenv("A=1\rB=2\r", "x") == EnvMap{{"A", "1"}, {"B", "2"}});
+    CHECK(parse_dotenv("B=1\r\r\nC=2", "x") == EnvMap{{"B", "1"}, {"C", "2"}});
+    CHECK(parse_dotenv("A=\"x\r\ny\ry\"\n", "x") == EnvMap{{"A", "x\ny\ny"}});
+    CHECK(std::string(dotenv_error("A=1\rB=2\r\rBROKEN\n", "f").what()).starts_with("f:4: "));
+}

@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Writes the seed corpus of tests/fuzz/corpus/NAME/ (docs/FUZZING.md): a few inputs of
+each kind a harness reads, plus the long ones libFuzzer would not reach by itself (JSON
+nested 100000 deep, a frame and a .env past 64 KiB). Run again after changing it; files
+the fuzzer found (named by their SHA-1) are left alone."""
+import base64
+import json
+import os
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
+
+
+def seeds(name, items):
+    d = os.path.join(ROOT, name)
+    os.makedirs(d, exist_ok=True)
+    for i, data in enumerate(items):
+        if isinstance(data, str):
+            data = data.encode()
+        with open(os.path.join(d, "seed-%02d" % i), "wb") as f:
+            f.write(data)
+
+
+def bulk(s):
+    b = s.encode() if isinstance(s, str) else s
+    return b"$%d\r\n%s\r\n" % (len(b), b)
+
+
+msg = b"*3\r\n" + bulk("message") + bulk("ch") + bulk("hello")
+# resp: the first byte picks how many of the next bytes choose piece sizes.
+seeds("resp", [b"\x00" + msg,
+               b"\x03\x01\x05\x02" + msg,
+               b"\x00*4\r\n" + bulk("pmessage") + bulk("o:*") + bulk("o:a") + bulk("{}"),
+               b"\x00>3\r\n" + bulk("smessage") + bulk("s") + bulk("x"),
+               b"\x00*3\r\n" + bulk("subscribe") + bulk("ch") + b":1\r\n",
+               b"\x00>2\r\n" + bulk("pong") + bulk(""),
+               b"\x00-ERR unknown command\r\n",
+               b"\x00+OK\r\n",
+               b"\x00|1\r\n+key\r\n+val\r\n>3\r\n" + bulk("message") + bulk("c") + bulk("p"),
+               b"\x00*3\r\n" + bulk("message") + b"*2\r\n:1\r\n_\r\n" + bulk("p"),
+               b"\x00%1\r\n+a\r\n,1.5\r\n",
+               b"\x00*3\r\n" + bulk("message") + bulk("c") + b"=9\r\ntxt:hello\r\n",
+               b"\x00*1\r\n" + b"*1\r\n" * 20 + b":1\r\n",
+               b"\x01\x3f*3\r\n" + bulk("message") + bulk("big") + bulk("x" * 70000)])
+
+secret = "pw-PLANTED-s3cr3t"
+seeds("dotenv", ["\x00REDIS_URL=redis://:pw@host:6380\nREDIS_KEY=abc\n",
+                 "\x05export A=1\n# comment\nB = 'single # not comment'\n",
+                 '\x10A="line1\\nline2"\nB="C:\\Users\\x"\nC=plain # inline\n',
+                 '\x02A="unterminated\nB=2\n',
+                 "\x03A='multi\nline'\nB=\"x\" junk\n",
+                 "\x00=novalue\nNOEQUALS\n  \n\t\n",
+                 "\x00A=1\r\nB=2\r\n",
+                 "\x00" + "K%d=%s\n" % (0, "v" * 70000),
+                 "\x05\n\n\rB=\r\r\np="])  # a lone CR (fixed finding, FUZZING.md)
+seeds("url", ["\x00redis://localhost", "\x08redis://user:pw@host:6380/0",
+              "\x01rediss://[::1]:6380", "\x00redis://:p%41ss@h", "\x00redis://h:99999",
+              "\x00redis://u:p@[fe80::1", "\x00http://x", "\x0a6379"])
+deep = "[" * 40000 + "]" * 40000  # 80 KB: past 64 KiB
+seeds("json", ['{"a":[1,2.5,-3e2,true,false,null,"x\\u00e9\\n"]}', "[]", '"\xc3\xa9"',
+               '{"a":1} x', "[1,]", "1e400", "-0", '"\\ud800"', "[" * 128 + "]" * 128,
+               "[" * 129 + "]" * 129, deep, '{"a":1}\x00', " \t\n1 ",
+               '{"n":123456789012345678901234567890}', "0.1e-400",
+               "-0." + "0" * 34,  # reaches RapidJSON's diyfp.h UB (ubsan.supp)
+               "0e55"])  # and strtod.h's
+# formatter: flags, channel length, pattern length, then the bytes.
+seeds("formatter", [b"\x00\x02\x00ch{\"event\":\"x\",\"total\":3}",
+                    b"\x01\x03\x03o:ao:*hello\x1b[2J\xc2\x85\xff",
+                    b"\x06\x01\x00c{\"order_id\":1,\"message\":\"a\\u001bb\"}",
+                    b"\x00\x00\x00[1,2,{\"a\":\"\\u0000\"}]",
+                    b"\x01\x00\x00{\"event\":{\"deep\":[1]}}\n"])
+seeds("template", ["{channel}: {payload}\\n\xffpayload", "{data.items.0.sku}\xff{\"items\":[{\"sku\":\"x\"}]}",
+                   "{time:%H:%M:%S.%3N} {utc:%s %9N}\xffx", "{{literal}} \\t\\e[1m{type}\xff\x1b",
+                   "{chanel}", "{data", "\\q", "{time:%}\xff{}", "{data.a.b.c.0.1}\xff{\"a\":{\"b\":{\"c\":[[0,\"\\u0007\"]]}}}"])
+seeds("line_reader", [b"\x08\x10\x01a\nb\r\n\n\nccc\r\nlast",
+                      b"\x01\x02\x07" + b"x" * 40 + b"\n",
+                      b"\x3f\x7f\x00line one\nline two\n\r\n\rx\r",
+                      b"\x00\x00\x00\n\n\n"])
+seeds("cluster", ["07c3 127.0.0.1:30001@31001 myself,master - 0 0 1 connected 0-5460\n"
+                  "e4f1 127.0.0.1:30002@31002,host.example master,fail? - 0 0 2 connected\n"
+                  "aa01 :0@0 slave,noaddr - 0 0 3 connected\n"
+                  "bb02 [::1]:30004@31004 master,handshake - 0 0 0 connected\n",
+                  "MOVED 3999 127.0.0.1:6381", "ASK 12182 [::1]:7000", "MOVED 1 :6379",
+                  "{user1000}.following", "foo{}{bar}"])
+seeds("duration", ["10", "10s", "500ms", "2m", "1h", "1.5s", "0", "-1", "99999999999999999999h",
+                   "1e9", " 5s", "0.0001ms", "16k", "256MiB", "1G", "18446744073709551616"])
+
+
+def jwt(payload):
+    return "eyJhbGciOiJSUzI1NiJ9." + base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=") + ".c2ln"
+
+
+seeds("jwt", ["\x00" + jwt('{"exp":1764000000,"aud":"x"}'), "\x01{\"exp\": 4102444800}",
+              "\x01{\"exp\":99999999999999999999999}", "\x01{\"exp\":-5}", "\x01{\"exp\":1.5e9}",
+              "\x00a.b", "\x00no dots", "\x00" + jwt('{"iat":1}') + "=", "\x02x.!!!.y"])
