@@ -111,26 +111,6 @@ inline bool has_misread_number(std::string_view text) {
     return false;
 }
 
-// True, unless AMR_FUZZ_OPEN_FINDINGS=fail, when `text` holds a run of 300 number
-// characters or more: RapidJSON 1.1 reads out of bounds and crashes on a zero written
-// with 350 digits (open finding 4, docs/FUZZING.md); the JSON harnesses skip such input
-// meanwhile, to find other faults.
-inline bool skip_open_crash(std::string_view text) {
-    const char* v = std::getenv("AMR_FUZZ_OPEN_FINDINGS");
-    if (v != nullptr && std::string_view(v) == "fail") return false;
-    const std::string_view number_chars = "0123456789.eE+-";
-    size_t i = 0;
-    while (i < text.size()) {
-        const size_t start = text.find_first_of(number_chars, i);
-        if (start == std::string_view::npos) break;
-        size_t end = text.find_first_not_of(number_chars, start);
-        if (end == std::string_view::npos) end = text.size();
-        if (end - start >= 300) return true;
-        i = end;
-    }
-    return false;
-}
-
 // True when `text` holds an escape of a low surrogate (\uDC00 to \uDFFF): RapidJSON 1.1
 // accepts one without its high surrogate and writes the 3 bytes of a surrogate, which
 // are not UTF-8, so what amr re-writes is not JSON it reads back (open finding 5).

@@ -31,6 +31,8 @@ struct BlockedStdout {
     }
 };
 
+// Threads of this process. A thread of an earlier test case may still be ending when a
+// case starts, so a leak shows as more threads than at the start, not as a different count.
 size_t threads() {
     size_t n = 0;
     for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/task"))
@@ -64,9 +66,9 @@ TEST_CASE("StreamWriter gives up on a blocked stdout by ending its thread, not l
         CHECK_FALSE(writer.finish(std::chrono::milliseconds(50)));
         // Joined: no thread is left blocked in write(2) on the queue and formatter of
         // this scope.
-        CHECK(threads() == before);
+        CHECK(threads() <= before);
     }
-    CHECK(threads() == before);
+    CHECK(threads() <= before);
 }
 
 TEST_CASE("StreamWriter's destructor joins a writer it was never asked to finish") {
@@ -80,5 +82,5 @@ TEST_CASE("StreamWriter's destructor joins a writer it was never asked to finish
         writer.start();
         fill(queue);
     }
-    CHECK(threads() == before);
+    CHECK(threads() <= before);
 }
