@@ -6,8 +6,9 @@ namespace amr::redis {
 namespace {
 
 constexpr auto window = std::chrono::seconds(1);
-// A window this old is long enough to tell a rate from (a burst of one read is not).
-constexpr auto shortest = std::chrono::milliseconds(100);
+// A window this old is long enough to tell a rate from (one read alone is not): a server
+// at its output limit closes a subscriber some tens of milliseconds into a flood.
+constexpr auto shortest = std::chrono::milliseconds(20);
 
 }  // namespace
 

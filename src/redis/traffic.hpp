@@ -14,7 +14,7 @@ class Traffic {
 
     void add(size_t bytes, Clock::time_point now);
     // Bytes a second: in the last whole second, or in the current one so far (scaled to
-    // a second once 100 ms of it have passed) when that is more; 0 after a second
+    // a second once 20 ms of it have passed) when that is more; 0 after a second
     // without any.
     size_t per_second(Clock::time_point now) const;
 
