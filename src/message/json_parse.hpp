@@ -43,8 +43,8 @@ inline std::optional<size_t> overlong_number(std::string_view text) {
             }
             continue;
         }
-        const bool number_char = (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' ||
-                                 c == 'e' || c == 'E';
+        const bool number_char =
+            (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
         run = number_char ? run + 1 : 0;
         if (run > max_number_chars) return i + 1 - run;
         in_string = c == '"';
@@ -95,9 +95,8 @@ class DepthLimit {
 template <unsigned Flags = parse_flags, typename Handler>
 std::optional<JsonProblem> parse_into(std::string_view text, Handler& handler, unsigned max_depth) {
     if (auto at = overlong_number(text)) {
-        return JsonProblem{*at,
-                           "a number of more than " + std::to_string(max_number_chars) +
-                               " characters (amr's limit)"};
+        return JsonProblem{*at, "a number of more than " + std::to_string(max_number_chars) +
+                                    " characters (amr's limit)"};
     }
     DepthLimit<Handler> limited(handler, max_depth);
     rj::Reader reader;
