@@ -82,13 +82,19 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_the_token_command_and_its_children_die_with_amr(amr, plain_server, tmp_path):
+def hanging_token_command(tmp_path, server):
+    """A token command that never prints: a shell whose child hangs, as `az` (a script
+    starting python) may. Returns amr's environment and the file that will hold the
+    shell's and the child's pids."""
     pids = tmp_path / "pids"
     script = tmp_path / "hang.sh"
-    # A shell whose child hangs, as `az` (a script starting python) may.
     script.write_text(f"#!/bin/sh\nsleep 1000 &\necho $$ $! > {pids}.tmp\nmv {pids}.tmp {pids}\nwait\n")
     script.chmod(0o755)
-    env = {**plain_server.env(), "REDIS_USER": "u", "REDIS_TOKEN_COMMAND": str(script)}
+    return {**server.env(), "REDIS_USER": "u", "REDIS_TOKEN_COMMAND": str(script)}, pids
+
+
+def test_the_token_command_and_its_children_die_with_amr(amr, plain_server, tmp_path):
+    env, pids = hanging_token_command(tmp_path, plain_server)
     bg = amr.start("ping", env=env)
     wait_until(pids.exists, "the token command to start")
     shell, child = map(int, pids.read_text().split())
@@ -98,11 +104,7 @@ def test_the_token_command_and_its_children_die_with_amr(amr, plain_server, tmp_
 
 
 def test_a_hung_token_command_is_killed_after_the_connect_timeout(amr, plain_server, tmp_path):
-    pids = tmp_path / "pids"
-    script = tmp_path / "hang.sh"
-    script.write_text(f"#!/bin/sh\nsleep 1000 &\necho $$ $! > {pids}.tmp\nmv {pids}.tmp {pids}\nwait\n")
-    script.chmod(0o755)
-    env = {**plain_server.env(), "REDIS_USER": "u", "REDIS_TOKEN_COMMAND": str(script)}
+    env, pids = hanging_token_command(tmp_path, plain_server)
     result = amr.run("--connect-timeout", "0.5", "ping", env=env)
     assert result.rc == 4, result
     assert "token command did not finish within 500 ms (--connect-timeout)" in result.stderr
