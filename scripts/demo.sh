@@ -6,7 +6,8 @@
 # Builds build/amr when it is missing. Uses the server your configuration names
 # (REDIS_HOST / REDIS_URL in the environment, or .env in the project root) when
 # `amr ping` reaches it; otherwise (or with --local) it starts a local Redis that behaves
-# like Azure Managed Redis (TLS, a CA it makes, a password; scripts/local-redis.sh) with
+# like Azure Managed Redis (TLS, a CA it makes, a password; scripts/local-redis.sh, which
+# as root installs redis-server, redis-tools and openssl when they are missing) with
 # its own temporary .env, so yours is left alone. Then:
 #   1. `amr subscribe orders:created` runs in the background;
 #   2. `amr publish --preset order_created` is received and displayed;

@@ -8,7 +8,9 @@
 #   scripts/local-redis.sh env    [--dir DIR] [--env-file FILE] [--force]
 #
 # start   starts the server (does nothing but refresh the .env when it already runs),
-#         waits until it answers PING and writes the .env (mode 600).
+#         waits until it answers PING and writes the .env (mode 600). As root it first
+#         installs what is missing of redis-server, redis-tools and openssl (apt-get);
+#         otherwise it names them and stops.
 # stop    stops it and removes every .env this script wrote for it.
 # status  prints whether it runs; exit 0 when it does, 3 when it does not.
 # env     (re)writes the .env for the running server and prints its path.
@@ -132,6 +134,17 @@ log_file=$state_dir/redis.log
 pass_file=$state_dir/password
 info_file=$state_dir/server.info # port= and tls= of the running server
 envs_file=$state_dir/env-files   # the .env files written, one a line
+
+# shellcheck source=scripts/lib/packages.sh
+. "$ROOT/scripts/lib/packages.sh"
+SERVER_PACKAGES=(redis-server redis-tools openssl)
+
+# As root, installs the missing server packages first (as scripts/build.sh does for the
+# build); otherwise names them and stops.
+need_server_packages() {
+    install_packages "${SERVER_PACKAGES[@]}" ||
+        die "a local server needs them"
+}
 
 need() {
     command -v "$1" >/dev/null 2>&1 ||
@@ -288,6 +301,7 @@ write_env_file() {
 }
 
 do_start() {
+    need_server_packages
     need redis-server redis-server
     need redis-cli redis-tools
     local pid
