@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 import pytest
+from respclient import RespClient, RespError
 
 ROOT = Path(__file__).resolve().parent.parent
 _bin = Path(os.environ.get("AMR_BIN") or "build/amr")
@@ -187,6 +188,7 @@ class RedisServer:
         self.client_cert = client_cert  # what redis-cli presents, when the server asks
         self.port = 0
         self.proc: subprocess.Popen | None = None
+        self.client: RespClient | None = None
         self.log = self.dir / "redis.log"
         # The name amr connects to; certificates carry DNS:localhost.
         self.host = "localhost"
@@ -228,19 +230,23 @@ class RedisServer:
         raise RuntimeError(f"redis-server did not start; log:\n{last_log}")
 
     def _wait_ready(self) -> bool:
+        self.client = RespClient(self.port, password=self.password, tls=self.tls, ca=self.ca,
+                                 client_cert=self.client_cert, timeout=HANG)
         deadline = time.monotonic() + HANG
         while time.monotonic() < deadline:
             if self.proc is None or self.proc.poll() is not None:
                 return False
             try:
-                if self.cli("PING", check=False).stdout.strip() == "PONG":
+                if self.call("PING") == "PONG":
                     return True
-            except subprocess.TimeoutExpired:
-                pass
+            except (OSError, RespError):  # not listening yet, or still loading
+                self.client.close()
             time.sleep(0.02)
         return False
 
     def stop(self) -> None:
+        if self.client is not None:
+            self.client.close()
         if self.proc is None:
             return
         if self.proc.poll() is None:
@@ -277,15 +283,18 @@ class RedisServer:
             raise RuntimeError(f"redis-cli {args!r} failed: {out.stdout} {out.stderr}")
         return out
 
+    # ---- one command on the test's own connection (no process per call)
+    def call(self, *args: str | bytes | int):
+        """Sends a command on the test's connection to the server and returns the reply
+        (see respclient); an error reply raises RespError."""
+        return self.client.call(*args)
+
     def publish(self, channel: str, message: str | bytes) -> int:
-        """PUBLISH with redis-cli; the message goes through stdin (-x), byte for byte."""
-        data = message.encode() if isinstance(message, str) else message
-        out = self.cli("-x", "PUBLISH", channel, input=data)
-        return int(out.stdout.strip())
+        """PUBLISH, the message byte for byte."""
+        return self.call("PUBLISH", channel, message)
 
     def numsub(self, channel: str) -> int:
-        out = self.cli("PUBSUB", "NUMSUB", channel).stdout.split()
-        return int(out[1])
+        return self.call("PUBSUB", "NUMSUB", channel)[1]
 
     def benchmark_publish(self, channel: str, count: int, payload: str, clients: int = 1) -> None:
         """Publishes `count` messages as fast as redis-benchmark can: -P 64 on each of
@@ -301,10 +310,10 @@ class RedisServer:
                        check=True, capture_output=True, env=env, timeout=HANG * 3)
 
     def numpat(self) -> int:
-        return int(self.cli("PUBSUB", "NUMPAT").stdout.strip())
+        return self.call("PUBSUB", "NUMPAT")
 
     def version(self) -> str:
-        info = self.cli("INFO", "server").stdout
+        info = self.call("INFO", "server").decode()
         return re.search(r"redis_version:(\S+)", info).group(1)
 
     # ---- what amr needs to reach this server

@@ -21,29 +21,28 @@ from pathlib import Path
 import pytest
 
 from amrtest import HANG, RedisServer, expect, unique, wait_until
+from respclient import encode
 
 SUMMARY = re.compile(r"sent (\d+) message\(s\) to (.+) in [\d.]+ m?s \((\d+|-) messages/s\): "
                      r"(\d+) receiver\(s\) in total, (\d+) invalid line\(s\) skipped")
 LOST = re.compile(r"connection lost after (\d+) confirmed message\(s\); the first unconfirmed is line (\d+)")
 
 
-def resp(*args: str | bytes) -> bytes:
-    out = b"*%d\r\n" % len(args)
-    for a in args:
-        data = a.encode() if isinstance(a, str) else a
-        out += b"$%d\r\n%s\r\n" % (len(data), data)
-    return out
+MESSAGE = b"*3\r\n$7\r\nmessage\r\n"
 
 
 class RawSubscriber:
     """SUBSCRIBE on a plain socket; a thread keeps reading into memory until the
-    connection ends."""
+    connection ends, and counts the messages as they come (a poll must not rescan
+    hundreds of megabytes)."""
 
     def __init__(self, server: RedisServer, *channels: str) -> None:
         self.sock = socket.create_connection(("127.0.0.1", server.port), timeout=HANG)
         self.sock.settimeout(None)
-        self.sock.sendall(resp("SUBSCRIBE", *channels))
+        self.sock.sendall(encode("SUBSCRIBE", *channels))
         self.data = bytearray()
+        self.counted = 0  # messages in data[:self.scanned + len(MESSAGE) - 1]
+        self.scanned = 0
         self.lock = threading.Lock()
         self.thread = threading.Thread(target=self._pump, daemon=True)
         self.thread.start()
@@ -59,13 +58,17 @@ class RawSubscriber:
                 break
             with self.lock:
                 self.data += chunk
+                # A header split across reads is counted once both halves are in.
+                self.counted += self.data.count(MESSAGE, self.scanned)
+                self.scanned = max(self.scanned, len(self.data) - len(MESSAGE) + 1)
 
     def _raw(self) -> bytes:
         with self.lock:
             return bytes(self.data)
 
     def count(self) -> int:
-        return self._raw().count(b"*3\r\n$7\r\nmessage\r\n")
+        with self.lock:
+            return self.counted
 
     def wait_count(self, n: int) -> None:
         wait_until(lambda: self.count() >= n, f"{n} messages at the subscriber")
