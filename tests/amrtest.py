@@ -588,26 +588,41 @@ class Amr:
         cmd = "psubscribe" if pattern else "subscribe"
         bg = self.start(cmd, *args, env=env)
         if count is None:
-            count = sum(1 for a in _positionals(args))
+            takes_value = {o for o, value in {**self.help_options(), **self.help_options(cmd)}.items() if value}
+            count = sum(1 for a in _positionals(args, takes_value))
         return bg.wait_subscribed(max(count, 1))
+
+    def help_options(self, *command: str) -> dict[str, bool]:
+        """The options `amr [COMMAND] --help` lists (-X and --long), each with whether it
+        takes a value (a value name follows it: `--count N:INT >= 1`)."""
+        key = (self.bin, *command)
+        if key not in _help_options:
+            r = self.run(*command, "--help")
+            assert r.rc == 0, r
+            options = {}
+            for m in _HELP_OPTION.finditer(r.stdout):
+                options.update((o, bool(m.group(3))) for o in m.groups()[:2] if o)
+            _help_options[key] = options
+        return _help_options[key]
 
     def close(self) -> None:
         for bg in self.background:
             bg.stop()
 
 
-_VALUE_OPTS = {"-F", "--format", "--count", "--timeout", "-H", "--host", "-p", "--port", "--user", "-a",
-               "--password", "--cacert", "--capath", "--cert", "--key", "--sni", "--env-file",
-               "--connect-timeout", "--proto-max-bulk-len", "--url", "-o", "--output"}
+# An option line of CLI11's help: "  -F,--format FORMAT:{...}", "  --tls Excludes: --no-tls"
+# (a value name is in capitals only).
+_HELP_OPTION = re.compile(r"(?m)^ {2}(-\w)?,?(--[a-z][a-z-]*)?( [A-Z][A-Z_]*\b(?!:\s))?")
+_help_options: dict[tuple, dict[str, bool]] = {}
 
 
-def _positionals(args: Sequence[str]):
+def _positionals(args: Sequence[str], takes_value: set[str]):
     skip = False
     for a in args:
         if skip:
             skip = False
             continue
-        if a in _VALUE_OPTS:
+        if a in takes_value:
             skip = True
             continue
         if a.startswith("-") and a != "-":

@@ -252,12 +252,7 @@ def complete(shells, shell):
 
 def help_options(amr, *command: str) -> set[str]:
     """The options amr's --help lists (for the command, if given): -X and --long."""
-    r = amr.run(*command, "--help")
-    assert r.rc == 0, r
-    options = set()
-    for m in re.finditer(r"(?m)^ {2}(-\w)?(?:,)?(--[a-z][a-z-]*)?", r.stdout):
-        options.update(o for o in m.groups() if o)
-    return options
+    return set(amr.help_options(*command))
 
 
 @pytest.fixture
