@@ -4,10 +4,8 @@ plain or TLS."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 from amrtest import HANG, PATH, RedisServer, wait_until

@@ -372,12 +372,16 @@ def _tail(data: bytes | bytearray, keep: int = 4000) -> str:
 
 class Background:
     """A process whose stdout and stderr are collected by threads, so the test can wait
-    for a stderr line (the subscription confirmation) while it runs."""
+    for a stderr line (the subscription confirmation) while it runs; with stdin=True the
+    test writes its stdin (send, write, close_stdin). The one way the tests run a process
+    in the background."""
 
-    def __init__(self, argv: Sequence[str], *, env: dict, cwd: Path, shell: bool = False) -> None:
-        self.argv = list(argv) if not shell else ["bash", "-c", argv[0]]
-        self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, env=env, cwd=cwd, start_new_session=True)
+    def __init__(self, argv: Sequence[str], *, env: dict, cwd: Path, shell: bool = False,
+                 stdin: bool = False) -> None:
+        self.argv = list(map(str, argv)) if not shell else ["bash", "-c", argv[0]]
+        self.proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd,
+                                     start_new_session=True)
         self._cond = threading.Condition()
         self._out = bytearray()
         self._err = bytearray()
@@ -465,6 +469,18 @@ class Background:
     def running(self) -> bool:
         return self.proc.poll() is None
 
+    # ---- stdin (stdin=True)
+    def write(self, data: bytes) -> None:
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def send(self, line: str) -> None:
+        """Writes one line (a command for --interactive)."""
+        self.write((line + "\n").encode())
+
+    def close_stdin(self) -> None:
+        self.proc.stdin.close()
+
     def signal(self, sig: int, group: bool = False) -> None:
         """Sends sig to the process, or to its whole process group (a shell pipeline)."""
         if self.proc.poll() is None:
@@ -483,8 +499,8 @@ class Background:
         try:
             self.rc = self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            self.kill()
-            raise AssertionError(f"{self.argv} did not end within {timeout:.0f}s\n--- stderr\n{self.stderr}")
+            self.stop()  # SIGTERM first: a script's trap may clean up what it started
+            raise AssertionError(f"{self.argv} did not end within {timeout:.0f}s\n{self!r}")
         for t in self._threads:
             t.join(timeout=HANG)
         return self.rc
@@ -494,6 +510,11 @@ class Background:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
+        if self.proc.stdin:
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass
         for t in self._threads:
             t.join(timeout=5)
 
@@ -571,8 +592,8 @@ class Amr:
         errfile.unlink()
         return Result(argv, rc, bytes(out).replace(b"\r\n", b"\n"), stderr)
 
-    def start(self, *args: str, env: dict | None = None) -> Background:
-        bg = Background([self.bin, *map(str, args)], env=self.env(env), cwd=self.cwd)
+    def start(self, *args: str, env: dict | None = None, stdin: bool = False) -> Background:
+        bg = Background([self.bin, *map(str, args)], env=self.env(env), cwd=self.cwd, stdin=stdin)
         self.background.append(bg)
         return bg
 
