@@ -31,6 +31,7 @@ def run_counter(server, script, total, clients):
     return counter.stdout.strip()
 
 
+@pytest.mark.serial  # the counter must read as fast as redis-benchmark publishes
 @pytest.mark.parametrize("script", ["socket_floor.py", "lab_subscriber.py"])
 def test_bench_subscribers_count_every_message(plain_server, script):
     total = 64 * 1_563  # redis-benchmark -P 64 sends whole pipelines
