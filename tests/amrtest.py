@@ -230,6 +230,8 @@ class RedisServer:
         raise RuntimeError(f"redis-server did not start; log:\n{last_log}")
 
     def _wait_ready(self) -> bool:
+        if self.client is not None:
+            self.client.close()  # a restart (on the same port, say)
         self.client = RespClient(self.port, password=self.password, tls=self.tls, ca=self.ca,
                                  client_cert=self.client_cert, timeout=HANG)
         deadline = time.monotonic() + HANG
