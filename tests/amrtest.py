@@ -520,10 +520,15 @@ class Background:
         for t in self._threads:
             t.join(timeout=5)
 
+    def terminate(self) -> None:
+        """SIGTERM to the process group, if the process runs."""
+        if self.proc.poll() is None:
+            self._killpg(signal.SIGTERM)
+
     def stop(self) -> None:
         """Teardown: SIGTERM to the process group, then SIGKILL if anything lingers."""
         if self.proc.poll() is None:
-            self._killpg(signal.SIGTERM)
+            self.terminate()
             try:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -629,6 +634,8 @@ class Amr:
         return _help_options[key]
 
     def close(self) -> None:
+        for bg in self.background:  # all at once: each may take its time to end
+            bg.terminate()
         for bg in self.background:
             bg.stop()
 
