@@ -4,13 +4,28 @@ plain or TLS."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 from amrtest import HANG, PATH, RedisServer, wait_until
+from respclient import RespError
+
+
+def text(reply) -> str:
+    """A reply as text, nested arrays one leaf a line (as redis-cli prints them)."""
+    if isinstance(reply, list):
+        return "\n".join(text(r) for r in reply)
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+
+
+def ask(node: RedisServer, *args: str) -> str:
+    """A command's reply as text, or the error it got (for failure messages and polls
+    that must not fail while the cluster changes)."""
+    try:
+        return text(node.call(*args))
+    except (OSError, RespError) as e:
+        return f"({type(e).__name__}: {e})"
 
 
 class RedisCluster:
@@ -41,9 +56,9 @@ class RedisCluster:
 
     def healthy(self) -> bool:
         for node in self.live_nodes():
-            if "cluster_state:ok" not in node.cli("CLUSTER", "INFO", check=False).stdout:
+            if "cluster_state:ok" not in ask(node, "CLUSTER", "INFO"):
                 return False
-        slots = self.live_nodes()[0].cli("CLUSTER", "SHARDS", check=False).stdout
+        slots = ask(self.live_nodes()[0], "CLUSTER", "SHARDS")
         return slots.count("master") == 3 and slots.count("replica") >= 3 and "fail" not in slots
 
     def live_nodes(self) -> list[RedisServer]:
@@ -58,20 +73,21 @@ class RedisCluster:
         subscribers (or its redirect): for failure messages."""
         lines = []
         for node in self.live_nodes():
-            me = [ln for ln in node.cli("CLUSTER", "NODES", check=False).stdout.splitlines()
-                  if "myself" in ln]
-            count = node.cli("PUBSUB", "SHARDNUMSUB", channel, check=False)
-            lines.append(f"{node.port}: {' '.join(me)} | SHARDNUMSUB: "
-                         f"{' '.join((count.stdout + count.stderr).split())}")
+            me = [ln for ln in ask(node, "CLUSTER", "NODES").splitlines() if "myself" in ln]
+            count = ask(node, "PUBSUB", "SHARDNUMSUB", channel)
+            lines.append(f"{node.port}: {' '.join(me)} | SHARDNUMSUB: {' '.join(count.split())}")
         return "\n".join(lines)
 
     def keyslot(self, key: str) -> int:
-        return int(self.live_nodes()[0].cli("CLUSTER", "KEYSLOT", key).stdout.strip())
+        return self.live_nodes()[0].call("CLUSTER", "KEYSLOT", key)
+
+    def nodes_lines(self) -> list[str]:
+        return text(self.live_nodes()[0].call("CLUSTER", "NODES")).splitlines()
 
     def roles(self) -> dict[int, str]:
         """port -> 'master' or 'slave', as CLUSTER NODES says."""
         roles = {}
-        for line in self.live_nodes()[0].cli("CLUSTER", "NODES").stdout.splitlines():
+        for line in self.nodes_lines():
             fields = line.split()
             port = int(fields[1].split("@")[0].rsplit(":", 1)[1])
             roles[port] = "master" if "master" in fields[2] else "slave"
@@ -86,7 +102,7 @@ class RedisCluster:
 
     def owner_of(self, key: str) -> RedisServer:
         slot = self.keyslot(key)
-        for line in self.live_nodes()[0].cli("CLUSTER", "NODES").stdout.splitlines():
+        for line in self.nodes_lines():
             fields = line.split()
             if "master" not in fields[2] or "fail" in fields[2]:
                 continue
@@ -99,16 +115,16 @@ class RedisCluster:
 
     def replica_of(self, primary: RedisServer) -> RedisServer:
         """A replica in sync with `primary` (waits for one)."""
-        node_id = primary.cli("CLUSTER", "MYID").stdout.strip()
+        node_id = text(primary.call("CLUSTER", "MYID"))
         found: list[RedisServer] = []
 
         def look() -> bool:
-            for line in primary.cli("CLUSTER", "NODES").stdout.splitlines():
+            for line in text(primary.call("CLUSTER", "NODES")).splitlines():
                 fields = line.split()
                 if fields[3] == node_id and "fail" not in fields[2]:
                     port = int(fields[1].split("@")[0].rsplit(":", 1)[1])
                     replica = next(n for n in self.nodes if n.port == port)
-                    if "master_link_status:up" in replica.cli("INFO", "replication").stdout:
+                    if "master_link_status:up" in text(replica.call("INFO", "replication")):
                         found.append(replica)
                         return True
             return False
@@ -119,22 +135,31 @@ class RedisCluster:
     def move_slot(self, slot: int, source: RedisServer, target: RedisServer) -> None:
         """Migrates an empty slot from one primary to another, as redis-cli --cluster
         reshard would (IMPORTING, MIGRATING, then NODE on the target and the source)."""
-        source_id = source.cli("CLUSTER", "MYID").stdout.strip()
-        target_id = target.cli("CLUSTER", "MYID").stdout.strip()
-        target.cli("CLUSTER", "SETSLOT", str(slot), "IMPORTING", source_id)
-        source.cli("CLUSTER", "SETSLOT", str(slot), "MIGRATING", target_id)
+        source_id = text(source.call("CLUSTER", "MYID"))
+        target_id = text(target.call("CLUSTER", "MYID"))
+        target.call("CLUSTER", "SETSLOT", slot, "IMPORTING", source_id)
+        source.call("CLUSTER", "SETSLOT", slot, "MIGRATING", target_id)
         for node in (target, source):
-            node.cli("CLUSTER", "SETSLOT", str(slot), "NODE", target_id)
+            node.call("CLUSTER", "SETSLOT", slot, "NODE", target_id)
 
     def spublish(self, channel: str, message: str) -> int:
-        """SPUBLISH on the slot's owner (redis-cli -c follows MOVED)."""
-        out = self.owner_of(channel).cli("-c", "SPUBLISH", channel, message)
-        return int(out.stdout.strip())
+        """SPUBLISH on the slot's owner, following MOVED as redis-cli -c would."""
+        node = self.owner_of(channel)
+        for _ in range(5):
+            try:
+                return node.call("SPUBLISH", channel, message)
+            except RespError as e:
+                if not str(e).startswith("MOVED "):
+                    raise
+                port = int(str(e).rsplit(":", 1)[1])
+                node = next(n for n in self.nodes if n.port == port)
+        raise AssertionError(f"SPUBLISH {channel}: MOVED again and again")
 
     def kill(self, node: RedisServer) -> None:
         node.proc.send_signal(signal.SIGKILL)
         node.proc.wait()
         node.proc = None
+        node.client.close()
 
     def env(self, node: RedisServer | None = None) -> dict[str, str]:
         return (node or self.nodes[0]).env()

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 import pytest
+from respclient import RespClient, RespError
 
 ROOT = Path(__file__).resolve().parent.parent
 _bin = Path(os.environ.get("AMR_BIN") or "build/amr")
@@ -187,6 +188,7 @@ class RedisServer:
         self.client_cert = client_cert  # what redis-cli presents, when the server asks
         self.port = 0
         self.proc: subprocess.Popen | None = None
+        self.client: RespClient | None = None
         self.log = self.dir / "redis.log"
         # The name amr connects to; certificates carry DNS:localhost.
         self.host = "localhost"
@@ -228,19 +230,25 @@ class RedisServer:
         raise RuntimeError(f"redis-server did not start; log:\n{last_log}")
 
     def _wait_ready(self) -> bool:
+        if self.client is not None:
+            self.client.close()  # a restart (on the same port, say)
+        self.client = RespClient(self.port, password=self.password, tls=self.tls, ca=self.ca,
+                                 client_cert=self.client_cert, timeout=HANG)
         deadline = time.monotonic() + HANG
         while time.monotonic() < deadline:
             if self.proc is None or self.proc.poll() is not None:
                 return False
             try:
-                if self.cli("PING", check=False).stdout.strip() == "PONG":
+                if self.call("PING") == "PONG":
                     return True
-            except subprocess.TimeoutExpired:
-                pass
+            except (OSError, RespError):  # not listening yet, or still loading
+                self.client.close()
             time.sleep(0.02)
         return False
 
     def stop(self) -> None:
+        if self.client is not None:
+            self.client.close()
         if self.proc is None:
             return
         if self.proc.poll() is None:
@@ -277,15 +285,18 @@ class RedisServer:
             raise RuntimeError(f"redis-cli {args!r} failed: {out.stdout} {out.stderr}")
         return out
 
+    # ---- one command on the test's own connection (no process per call)
+    def call(self, *args: str | bytes | int):
+        """Sends a command on the test's connection to the server and returns the reply
+        (see respclient); an error reply raises RespError."""
+        return self.client.call(*args)
+
     def publish(self, channel: str, message: str | bytes) -> int:
-        """PUBLISH with redis-cli; the message goes through stdin (-x), byte for byte."""
-        data = message.encode() if isinstance(message, str) else message
-        out = self.cli("-x", "PUBLISH", channel, input=data)
-        return int(out.stdout.strip())
+        """PUBLISH, the message byte for byte."""
+        return self.call("PUBLISH", channel, message)
 
     def numsub(self, channel: str) -> int:
-        out = self.cli("PUBSUB", "NUMSUB", channel).stdout.split()
-        return int(out[1])
+        return self.call("PUBSUB", "NUMSUB", channel)[1]
 
     def benchmark_publish(self, channel: str, count: int, payload: str, clients: int = 1) -> None:
         """Publishes `count` messages as fast as redis-benchmark can: -P 64 on each of
@@ -301,10 +312,10 @@ class RedisServer:
                        check=True, capture_output=True, env=env, timeout=HANG * 3)
 
     def numpat(self) -> int:
-        return int(self.cli("PUBSUB", "NUMPAT").stdout.strip())
+        return self.call("PUBSUB", "NUMPAT")
 
     def version(self) -> str:
-        info = self.cli("INFO", "server").stdout
+        info = self.call("INFO", "server").decode()
         return re.search(r"redis_version:(\S+)", info).group(1)
 
     # ---- what amr needs to reach this server
@@ -363,12 +374,16 @@ def _tail(data: bytes | bytearray, keep: int = 4000) -> str:
 
 class Background:
     """A process whose stdout and stderr are collected by threads, so the test can wait
-    for a stderr line (the subscription confirmation) while it runs."""
+    for a stderr line (the subscription confirmation) while it runs; with stdin=True the
+    test writes its stdin (send, write, close_stdin). The one way the tests run a process
+    in the background."""
 
-    def __init__(self, argv: Sequence[str], *, env: dict, cwd: Path, shell: bool = False) -> None:
-        self.argv = list(argv) if not shell else ["bash", "-c", argv[0]]
-        self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, env=env, cwd=cwd, start_new_session=True)
+    def __init__(self, argv: Sequence[str], *, env: dict, cwd: Path, shell: bool = False,
+                 stdin: bool = False) -> None:
+        self.argv = list(map(str, argv)) if not shell else ["bash", "-c", argv[0]]
+        self.proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd,
+                                     start_new_session=True)
         self._cond = threading.Condition()
         self._out = bytearray()
         self._err = bytearray()
@@ -456,6 +471,18 @@ class Background:
     def running(self) -> bool:
         return self.proc.poll() is None
 
+    # ---- stdin (stdin=True)
+    def write(self, data: bytes) -> None:
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def send(self, line: str) -> None:
+        """Writes one line (a command for --interactive)."""
+        self.write((line + "\n").encode())
+
+    def close_stdin(self) -> None:
+        self.proc.stdin.close()
+
     def signal(self, sig: int, group: bool = False) -> None:
         """Sends sig to the process, or to its whole process group (a shell pipeline)."""
         if self.proc.poll() is None:
@@ -474,8 +501,8 @@ class Background:
         try:
             self.rc = self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            self.kill()
-            raise AssertionError(f"{self.argv} did not end within {timeout:.0f}s\n--- stderr\n{self.stderr}")
+            self.stop()  # SIGTERM first: a script's trap may clean up what it started
+            raise AssertionError(f"{self.argv} did not end within {timeout:.0f}s\n{self!r}")
         for t in self._threads:
             t.join(timeout=HANG)
         return self.rc
@@ -485,13 +512,23 @@ class Background:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
+        if self.proc.stdin:
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass
         for t in self._threads:
             t.join(timeout=5)
+
+    def terminate(self) -> None:
+        """SIGTERM to the process group, if the process runs."""
+        if self.proc.poll() is None:
+            self._killpg(signal.SIGTERM)
 
     def stop(self) -> None:
         """Teardown: SIGTERM to the process group, then SIGKILL if anything lingers."""
         if self.proc.poll() is None:
-            self._killpg(signal.SIGTERM)
+            self.terminate()
             try:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -562,8 +599,8 @@ class Amr:
         errfile.unlink()
         return Result(argv, rc, bytes(out).replace(b"\r\n", b"\n"), stderr)
 
-    def start(self, *args: str, env: dict | None = None) -> Background:
-        bg = Background([self.bin, *map(str, args)], env=self.env(env), cwd=self.cwd)
+    def start(self, *args: str, env: dict | None = None, stdin: bool = False) -> Background:
+        bg = Background([self.bin, *map(str, args)], env=self.env(env), cwd=self.cwd, stdin=stdin)
         self.background.append(bg)
         return bg
 
@@ -579,26 +616,43 @@ class Amr:
         cmd = "psubscribe" if pattern else "subscribe"
         bg = self.start(cmd, *args, env=env)
         if count is None:
-            count = sum(1 for a in _positionals(args))
+            takes_value = {o for o, value in {**self.help_options(), **self.help_options(cmd)}.items() if value}
+            count = sum(1 for a in _positionals(args, takes_value))
         return bg.wait_subscribed(max(count, 1))
 
+    def help_options(self, *command: str) -> dict[str, bool]:
+        """The options `amr [COMMAND] --help` lists (-X and --long), each with whether it
+        takes a value (a value name follows it: `--count N:INT >= 1`)."""
+        key = (self.bin, *command)
+        if key not in _help_options:
+            r = self.run(*command, "--help")
+            assert r.rc == 0, r
+            options = {}
+            for m in _HELP_OPTION.finditer(r.stdout):
+                options.update((o, bool(m.group(3))) for o in m.groups()[:2] if o)
+            _help_options[key] = options
+        return _help_options[key]
+
     def close(self) -> None:
+        for bg in self.background:  # all at once: each may take its time to end
+            bg.terminate()
         for bg in self.background:
             bg.stop()
 
 
-_VALUE_OPTS = {"-F", "--format", "--count", "--timeout", "-H", "--host", "-p", "--port", "--user", "-a",
-               "--password", "--cacert", "--capath", "--cert", "--key", "--sni", "--env-file",
-               "--connect-timeout", "--proto-max-bulk-len", "--url", "-o", "--output"}
+# An option line of CLI11's help: "  -F,--format FORMAT:{...}", "  --tls Excludes: --no-tls"
+# (a value name is in capitals only).
+_HELP_OPTION = re.compile(r"(?m)^ {2}(-\w)?,?(--[a-z][a-z-]*)?( [A-Z][A-Z_]*\b(?!:\s))?")
+_help_options: dict[tuple, dict[str, bool]] = {}
 
 
-def _positionals(args: Sequence[str]):
+def _positionals(args: Sequence[str], takes_value: set[str]):
     skip = False
     for a in args:
         if skip:
             skip = False
             continue
-        if a in _VALUE_OPTS:
+        if a in takes_value:
             skip = True
             continue
         if a.startswith("-") and a != "-":

@@ -20,6 +20,12 @@ from amrtest import (AMR_BIN, Amr, ClosedPort, Pki, RedisServer, missing,  # noq
                      require_tools)
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "serial: passes only when one process keeps pace with another "
+                            "(amr with redis-benchmark, say): scripts/test.sh runs these after the "
+                            "parallel run, one at a time")
+
+
 def pytest_report_header(config):
     return [f"amr binary: {AMR_BIN}", f"CI: {os.environ.get('CI', '')!r}"]
 

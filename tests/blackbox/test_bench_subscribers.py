@@ -3,12 +3,11 @@ reader (recv() only, frames counted across read boundaries) and the lab's redis-
 loop. A wrong count there would make the benchmark's table wrong."""
 
 import importlib.util
-import subprocess
 import sys
 
 import pytest
 
-from amrtest import HANG, ROOT, unique, wait_until
+from amrtest import HANG, PATH, ROOT, Background, unique, wait_until
 
 BENCH = ROOT / "scripts" / "bench"
 END = "__end_of_test__"
@@ -18,21 +17,21 @@ def run_counter(server, script, total, clients):
     """Starts `script`, publishes `total` messages with redis-benchmark (-P 64 on
     `clients` connections) and the end marker, and returns the script's line."""
     ch = unique()
-    proc = subprocess.Popen([sys.executable, str(BENCH / script), "127.0.0.1", str(server.port), ch, END],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    counter = Background([sys.executable, BENCH / script, "127.0.0.1", server.port, ch, END],
+                         env={"PATH": PATH, "LANG": "C.UTF-8"}, cwd=server.dir)
     try:
         wait_until(lambda: server.numsub(ch) == 1, "the counter subscribed")
         # Payloads that hold most of the end marker: it must not end the count early.
         payload = '{"seq":1,"note":"' + END[:-1] + '"}'
         server.benchmark_publish(ch, total, payload, clients=clients)
         assert server.publish(ch, END) == 1
-        out, err = proc.communicate(timeout=HANG * 3)
+        assert counter.wait(timeout=HANG * 3) == 0, counter
     finally:
-        proc.kill()
-    assert proc.returncode == 0, err
-    return out.strip()
+        counter.stop()
+    return counter.stdout.strip()
 
 
+@pytest.mark.serial  # the counter must read as fast as redis-benchmark publishes
 @pytest.mark.parametrize("script", ["socket_floor.py", "lab_subscriber.py"])
 def test_bench_subscribers_count_every_message(plain_server, script):
     total = 64 * 1_563  # redis-benchmark -P 64 sends whole pipelines

@@ -1,69 +1,25 @@
 """amr subscribe --interactive: commands on stdin change the live subscriptions while a
 publisher runs; no message is lost or repeated on the subscriptions that stay."""
 
-import os
 import signal
-import subprocess
 import threading
 import time
 
 import pytest
 
-from amrtest import HANG, unique, wait_until
-
-
-class Interactive:
-    """amr subscribe --interactive with a pipe for stdin."""
-
-    def __init__(self, amr, server, *args):
-        self.proc = subprocess.Popen([amr.bin, "subscribe", "--interactive", "-F", "raw", *args],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, env=amr.env(server.env()), cwd=amr.cwd)
-        self.out, self.err = bytearray(), bytearray()
-        self.lock = threading.Lock()
-        for stream, buf in ((self.proc.stdout, self.out), (self.proc.stderr, self.err)):
-            threading.Thread(target=self._pump, args=(stream, buf), daemon=True).start()
-
-    def _pump(self, stream, buf):
-        while chunk := stream.read1(65536):
-            with self.lock:
-                buf.extend(chunk)
-
-    def send(self, line):
-        self.proc.stdin.write((line + "\n").encode())
-        self.proc.stdin.flush()
-
-    def stderr(self):
-        with self.lock:
-            return self.err.decode(errors="replace")
-
-    def stdout(self):
-        with self.lock:
-            return self.out.decode(errors="replace")
-
-    def wait_stderr(self, text, count=1):
-        wait_until(lambda: self.stderr().count(text) >= count, f"{text!r} on stderr")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=HANG)
+from amrtest import unique, wait_until
 
 
 @pytest.fixture
 def interactive(amr, plain_server):
-    started = []
+    """Starts amr subscribe --interactive -F raw ARGS with a pipe for stdin."""
+    return lambda *args: amr.start("subscribe", "--interactive", "-F", "raw", *args, env=plain_server.env(),
+                                   stdin=True)
 
-    def start(*args):
-        s = Interactive(amr, plain_server, *args)
-        started.append(s)
-        return s
 
-    yield start
-    for s in started:
-        if s.proc.poll() is None:
-            s.proc.kill()
-            s.proc.wait()
+def terminate(sub) -> int:
+    sub.signal(signal.SIGTERM)
+    return sub.wait()
 
 
 def test_subscribe_psubscribe_unsubscribe_while_publishing(interactive, plain_server):
@@ -100,11 +56,11 @@ def test_subscribe_psubscribe_unsubscribe_while_publishing(interactive, plain_se
     finally:
         stop.set()
         publisher.join()
-    wait_until(lambda: f"{sent[-1]}\n" in sub.stdout(), "the publisher's last message")
-    lines = sub.stdout().splitlines()
+    sub.wait_stdout(f"{sent[-1]}\n")  # the publisher's last message
+    lines = sub.stdout.splitlines()
     assert [x for x in lines if x.startswith("a")] == sent  # none lost, none twice
     assert "on-b" in lines and "on-p" in lines and "after-unsubscribe" not in lines
-    assert sub.stop() == 0
+    assert terminate(sub) == 0
 
 
 def test_list_unknown_and_unsubscribe_all(interactive, plain_server):
@@ -123,7 +79,7 @@ def test_list_unknown_and_unsubscribe_all(interactive, plain_server):
     sub.wait_stderr("unsubscribe-all", count=3)
     # The stream goes on after the bad lines.
     assert plain_server.publish(a, "still") == 1
-    wait_until(lambda: "still\n" in sub.stdout(), "the message after bad commands")
+    sub.wait_stdout("still\n")  # the stream goes on after bad commands
     sub.send("unsubscribe-all")
     sub.wait_stderr(f"[-] Unsubscribed from channel: '{a}'")
     sub.wait_stderr("[-] Unsubscribed from pattern: 'x:*'")
@@ -131,15 +87,15 @@ def test_list_unknown_and_unsubscribe_all(interactive, plain_server):
     sub.send("list")
     sub.wait_stderr("channels: none; patterns: none")
     assert sub.proc.poll() is None, "amr keeps running with no subscriptions"
-    assert sub.stop() == 0
+    assert terminate(sub) == 0
 
 
 def test_end_of_stdin_keeps_the_stream_going(interactive, plain_server):
     a = unique()
     sub = interactive(a)
     sub.wait_stderr("[+] Subscribed")
-    sub.proc.stdin.close()
+    sub.close_stdin()
     time.sleep(0.2)
     assert plain_server.publish(a, "after-eof") == 1
-    wait_until(lambda: "after-eof\n" in sub.stdout(), "a message after stdin closed")
-    assert sub.stop() == 0
+    sub.wait_stdout("after-eof\n")
+    assert terminate(sub) == 0

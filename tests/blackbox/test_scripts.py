@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from amrtest import AMR_BIN, HANG, ROOT, expect, free_port, require_tools
+from amrtest import AMR_BIN, HANG, ROOT, Background, expect, free_port, require_tools
 
 LOCAL_REDIS = ROOT / "scripts" / "local-redis.sh"
 DEMO = ROOT / "scripts" / "demo.sh"
@@ -137,19 +137,15 @@ def test_demo_runs_the_walkthrough_and_cleans_up(amr, tmp_path):
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
     env = amr.env({"AMR_BIN": str(AMR_BIN), "AMR_LOCAL_PORT": str(port), "TMPDIR": str(tmpdir)})
-    demo = subprocess.Popen([str(DEMO), "--local"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env)
+    demo = Background([DEMO, "--local"], env=env, cwd=amr.cwd)
     try:
-        out, err = demo.communicate(timeout=HANG * 2)
-    except subprocess.TimeoutExpired:
-        demo.terminate()  # its trap stops what it started
-        out, err = demo.communicate(timeout=HANG)
-        pytest.fail(f"demo.sh hung\n{out}{err}")
+        demo.wait(timeout=HANG * 2)  # a hang: SIGTERM, and its trap stops what it started
     finally:
+        demo.stop()
         # Whatever happened, no daemonized redis-server may outlive the test.
         for state in tmpdir.glob("amr-demo.*/server"):
             subprocess.run([str(LOCAL_REDIS), "stop", "--dir", str(state)], capture_output=True, timeout=HANG)
-    proc = subprocess.CompletedProcess(demo.args, demo.returncode, out, err)
+    proc = subprocess.CompletedProcess(demo.argv, demo.rc, demo.stdout, demo.stderr)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout
     assert "[#] Active subscribers: 1" in out

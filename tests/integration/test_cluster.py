@@ -1,6 +1,10 @@
 """amr against a real local Redis Cluster (3 primaries with replicas): shard channels
 across slots, a failover, a slot migration and a killed primary while ssubscribe runs,
-publish and subscribe through different nodes, channels summed over the nodes."""
+publish and subscribe through different nodes, channels summed over the nodes.
+
+A cluster takes seconds to form, so the tests that leave it as they found it share one
+per module (and TLS mode), each on channels of its own; a test that fails a node over,
+moves a slot or kills a node gets a cluster of its own (`own_cluster`)."""
 
 import json
 
@@ -13,14 +17,25 @@ from amrtest import require_tools, unique, wait_until
 TAGS = ["{a}", "{b}", "{c}"]
 
 
-@pytest.fixture(params=["plain", "tls"])
-def cluster(request, tmp_path, redis_tools, pki):
+def started_cluster(directory, pki, mode):
     require_tools("redis-cli")
-    c = RedisCluster(tmp_path / "cluster", pki, tls=request.param == "tls")
+    c = RedisCluster(directory, pki, tls=mode == "tls")
     try:
         yield c.start()
     finally:
         c.stop()
+
+
+@pytest.fixture(scope="module", params=["plain", "tls"])
+def cluster(request, tmp_path_factory, redis_tools, pki):
+    """Shared by the module's tests of one mode: a test may not change it."""
+    yield from started_cluster(tmp_path_factory.mktemp("cluster"), pki, request.param)
+
+
+@pytest.fixture(params=["plain", "tls"])
+def own_cluster(request, tmp_path, redis_tools, pki):
+    """A cluster for one test, which may fail nodes over, move slots or kill nodes."""
+    yield from started_cluster(tmp_path / "cluster", pki, request.param)
 
 
 def shard_channels(cluster):
@@ -56,57 +71,57 @@ def test_ssubscribe_json_says_smessage(amr, cluster):
     assert '"type":"smessage"' in sub.stdout and '"data":{"event":"x"}' in sub.stdout
 
 
-def test_ssubscribe_follows_a_cluster_failover(amr, cluster):
-    ch = shard_channels(cluster)[0]
-    sub = amr.start("ssubscribe", "-F", "raw", ch, env=cluster.env())
+def test_ssubscribe_follows_a_cluster_failover(amr, own_cluster):
+    ch = shard_channels(own_cluster)[0]
+    sub = amr.start("ssubscribe", "-F", "raw", ch, env=own_cluster.env())
     sub.wait_stderr("[+] Subscribed")
-    assert cluster.spublish(ch, "before") == 1
+    assert own_cluster.spublish(ch, "before") == 1
     sub.wait_stdout("before\n")
 
-    old = cluster.owner_of(ch)
-    replica = cluster.replica_of(old)
-    replica.cli("CLUSTER", "FAILOVER")
-    wait_until(lambda: cluster.owner_port(ch) == replica.port, "the replica to take over")
+    old = own_cluster.owner_of(ch)
+    replica = own_cluster.replica_of(old)
+    replica.call("CLUSTER", "FAILOVER")
+    wait_until(lambda: own_cluster.owner_port(ch) == replica.port, "the replica to take over")
 
     # The old primary said the channel left, after taking in the new layout: amr asks it
     # where the channel lives now, and so subscribes on the new primary, which counts it.
-    wait_until(lambda: cluster.spublish(ch, "after") == 1, "amr subscribed on the new primary",
-               detail=seen_by(sub, cluster, ch))
+    wait_until(lambda: own_cluster.spublish(ch, "after") == 1, "amr subscribed on the new primary",
+               detail=seen_by(sub, own_cluster, ch))
     sub.wait_stdout("after\n")
     assert sub.stdout.startswith("before\nafter\n")
     assert "left" in sub.stderr or "reconnect" in sub.stderr
 
 
-def test_ssubscribe_follows_a_slot_migration(amr, cluster):
-    ch = shard_channels(cluster)[0]
-    source = cluster.owner_of(ch)
-    roles = cluster.roles()
-    target, third = [n for n in cluster.nodes if roles[n.port] == "master" and n.port != source.port]
+def test_ssubscribe_follows_a_slot_migration(amr, own_cluster):
+    ch = shard_channels(own_cluster)[0]
+    source = own_cluster.owner_of(ch)
+    roles = own_cluster.roles()
+    target, third = [n for n in own_cluster.nodes if roles[n.port] == "master" and n.port != source.port]
     # Through the third primary, which has no part in the move.
-    sub = amr.start("ssubscribe", "-F", "raw", ch, env=cluster.env(third))
+    sub = amr.start("ssubscribe", "-F", "raw", ch, env=own_cluster.env(third))
     sub.wait_stderr("[+] Subscribed")
-    cluster.move_slot(cluster.keyslot(ch), source, target)
+    own_cluster.move_slot(own_cluster.keyslot(ch), source, target)
 
     # The source drops the channel's subscribers when it gives the slot away (the target
     # has told every node already); amr asks where the slot went and subscribes on the
     # target, which counts it, without a MOVED on the way.
-    wait_until(lambda: cluster.spublish(ch, "moved") == 1, "amr subscribed on the slot's new owner",
-               detail=seen_by(sub, cluster, ch))
+    wait_until(lambda: own_cluster.spublish(ch, "moved") == 1, "amr subscribed on the slot's new owner",
+               detail=seen_by(sub, own_cluster, ch))
     sub.wait_stdout("moved\n")
     assert f"left 127.0.0.1:{source.port}" in sub.stderr
     assert "MOVED" not in sub.stderr, "amr asked a node with the old layout"
 
 
-def test_ssubscribe_survives_a_killed_primary(amr, cluster):
-    ch = shard_channels(cluster)[1]
-    sub = amr.start("ssubscribe", "-F", "raw", ch, env=cluster.env(cluster.nodes[0]))
+def test_ssubscribe_survives_a_killed_primary(amr, own_cluster):
+    ch = shard_channels(own_cluster)[1]
+    sub = amr.start("ssubscribe", "-F", "raw", ch, env=own_cluster.env(own_cluster.nodes[0]))
     sub.wait_stderr("[+] Subscribed")
-    old = cluster.owner_of(ch)
-    replica = cluster.replica_of(old)
-    cluster.kill(old)
-    wait_until(lambda: cluster.owner_port(ch) == replica.port, "the replica to be promoted")
-    wait_until(lambda: cluster.spublish(ch, "again") >= 1, "amr subscribed where the channel lives",
-               detail=seen_by(sub, cluster, ch))
+    old = own_cluster.owner_of(ch)
+    replica = own_cluster.replica_of(old)
+    own_cluster.kill(old)
+    wait_until(lambda: own_cluster.owner_port(ch) == replica.port, "the replica to be promoted")
+    wait_until(lambda: own_cluster.spublish(ch, "again") >= 1, "amr subscribed where the channel lives",
+               detail=seen_by(sub, own_cluster, ch))
     sub.wait_stdout("again\n")
     assert "reconnecting" in sub.stderr
 

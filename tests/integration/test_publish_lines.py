@@ -16,34 +16,32 @@ import subprocess
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from amrtest import HANG, RedisServer, expect, unique, wait_until
+from respclient import encode
 
 SUMMARY = re.compile(r"sent (\d+) message\(s\) to (.+) in [\d.]+ m?s \((\d+|-) messages/s\): "
                      r"(\d+) receiver\(s\) in total, (\d+) invalid line\(s\) skipped")
 LOST = re.compile(r"connection lost after (\d+) confirmed message\(s\); the first unconfirmed is line (\d+)")
 
 
-def resp(*args: str | bytes) -> bytes:
-    out = b"*%d\r\n" % len(args)
-    for a in args:
-        data = a.encode() if isinstance(a, str) else a
-        out += b"$%d\r\n%s\r\n" % (len(data), data)
-    return out
+MESSAGE = b"*3\r\n$7\r\nmessage\r\n"
 
 
 class RawSubscriber:
     """SUBSCRIBE on a plain socket; a thread keeps reading into memory until the
-    connection ends."""
+    connection ends, and counts the messages as they come (a poll must not rescan
+    hundreds of megabytes)."""
 
     def __init__(self, server: RedisServer, *channels: str) -> None:
         self.sock = socket.create_connection(("127.0.0.1", server.port), timeout=HANG)
         self.sock.settimeout(None)
-        self.sock.sendall(resp("SUBSCRIBE", *channels))
+        self.sock.sendall(encode("SUBSCRIBE", *channels))
         self.data = bytearray()
+        self.counted = 0  # messages in data[:self.scanned + len(MESSAGE) - 1]
+        self.scanned = 0
         self.lock = threading.Lock()
         self.thread = threading.Thread(target=self._pump, daemon=True)
         self.thread.start()
@@ -59,13 +57,17 @@ class RawSubscriber:
                 break
             with self.lock:
                 self.data += chunk
+                # A header split across reads is counted once both halves are in.
+                self.counted += self.data.count(MESSAGE, self.scanned)
+                self.scanned = max(self.scanned, len(self.data) - len(MESSAGE) + 1)
 
     def _raw(self) -> bytes:
         with self.lock:
             return bytes(self.data)
 
     def count(self) -> int:
-        return self._raw().count(b"*3\r\n$7\r\nmessage\r\n")
+        with self.lock:
+            return self.counted
 
     def wait_count(self, n: int) -> None:
         wait_until(lambda: self.count() >= n, f"{n} messages at the subscriber")
@@ -188,16 +190,12 @@ def summary(stderr: str) -> re.Match:
 
 
 class Streamer:
-    """amr publish/broadcast --lines with stdin fed by a thread, in chunks, so a test can
-    act while the stream flows; stdout and stderr go to files."""
+    """amr publish/broadcast --lines (in the background) with stdin fed by a thread, in
+    chunks, so a test can act while the stream flows."""
 
-    def __init__(self, amr, tmp_path: Path, args: list[str], env: dict) -> None:
-        self.out_path = tmp_path / f"out-{unique('s')}"
-        self.err_path = tmp_path / f"err-{unique('s')}"
-        self.out = open(self.out_path, "wb")
-        self.err = open(self.err_path, "wb")
-        self.proc = subprocess.Popen([amr.bin, *args], stdin=subprocess.PIPE, stdout=self.out, stderr=self.err,
-                                     env=amr.env(env), cwd=amr.cwd)
+    def __init__(self, amr, args: list[str], env: dict) -> None:
+        self.bg = amr.start(*args, env=env, stdin=True)
+        self.proc = self.bg.proc
         self.resume = threading.Event()
         self.resume.set()
         self.sent_lines = 0
@@ -212,12 +210,10 @@ class Streamer:
                 for start in range(0, len(lines), chunk):
                     if hold_after is not None and start >= hold_after:
                         self.resume.wait(HANG)
-                    block = "".join(line + "\n" for line in lines[start:start + chunk])
-                    self.proc.stdin.write(block.encode())
-                    self.proc.stdin.flush()
+                    self.bg.write("".join(line + "\n" for line in lines[start:start + chunk]).encode())
                     self.sent_lines = start + chunk
                     time.sleep(pause)
-                self.proc.stdin.close()
+                self.bg.close_stdin()
             except (BrokenPipeError, ValueError, OSError):
                 pass
 
@@ -227,31 +223,16 @@ class Streamer:
         self.feeder.start()
 
     def wait(self) -> tuple[int, str, str]:
-        rc = self.proc.wait(timeout=HANG)
+        rc = self.bg.wait()
         if self.feeder:
             self.feeder.join(timeout=HANG)
-        self.out.close()
-        self.err.close()
-        return rc, self.out_path.read_text(), self.err_path.read_text()
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
+        return rc, self.bg.stdout, self.bg.stderr
 
 
 @pytest.fixture
-def streamers(amr, tmp_path):
-    made: list[Streamer] = []
-
-    def make(args: list[str], env: dict) -> Streamer:
-        s = Streamer(amr, tmp_path, args, env)
-        made.append(s)
-        return s
-
-    yield make
-    for s in made:
-        s.kill()
+def streamers(amr):
+    """make(ARGS, ENV) -> a Streamer, stopped with the amr fixture."""
+    return lambda args, env: Streamer(amr, args, env)
 
 
 # ----------------------------------------------------------------------------- basics

@@ -5,6 +5,8 @@ Real redis-server processes; nothing here asserts on time."""
 import os
 import signal
 
+import pytest
+
 from amrtest import HANG, unique, wait_until
 
 LOST = "reconnecting"
@@ -79,6 +81,7 @@ def test_reconnect_max_gives_up_with_exit_3(amr, plain_server):
     assert "gave up reconnecting" in sub.stderr and "after 2 attempt(s)" in sub.stderr
 
 
+@pytest.mark.serial  # amr must read as fast as redis-benchmark publishes
 def test_stalled_stdout_loses_nothing_while_500000_are_published(amr, plain_server, tmp_path):
     """stdout is not read while redis-benchmark publishes 500 032 messages (about 60 MB,
     far over the server's 32 MB pub/sub output limit): amr buffers them itself, is never
@@ -100,6 +103,7 @@ def test_stalled_stdout_loses_nothing_while_500000_are_published(amr, plain_serv
     assert "dropped" not in sub.stderr and LOST not in sub.stderr
 
 
+@pytest.mark.serial  # the publishers must outpace the server's writes
 def test_publishers_faster_than_the_server_writes_get_the_loss_explained(amr, redis_factory):
     """redis-benchmark's 50 connections publish faster than Redis writes to one
     connection (64 KiB a turn of its event loop): the server closes every subscriber for
