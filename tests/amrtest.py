@@ -34,6 +34,30 @@ PATH = os.environ.get("PATH") or "/usr/local/bin:/usr/bin:/bin"
 
 SUBSCRIBED = "[+] Subscribed"
 
+# A sanitized amr (scripts/sanitize.sh, docs/TESTING.md) writes its reports as files
+# report.<pid> here, one folder per pytest process, where conftest.py's sanitizer_reports
+# fixture looks after every test: amr's environment is clean, so the runtimes' options
+# reach it only through sanitizer_env(). AMR_SANITIZER_LOGS names the parent folder.
+SANITIZER_LOGS = Path(os.environ.get("AMR_SANITIZER_LOGS") or "/tmp/amr-sanitizer-logs").resolve() / (
+    f"pytest-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}")
+
+
+def sanitizer_env() -> dict[str, str]:
+    """ASAN_OPTIONS, UBSAN_OPTIONS, LSAN_OPTIONS and TSAN_OPTIONS for every process the
+    tests start: the project's defaults, then what this process's environment sets, then
+    log_path (always SANITIZER_LOGS). Programs without a sanitizer ignore them."""
+    defaults = {
+        # A small quarantine: memory-bound tests measure amr, not freed memory ASan holds.
+        "ASAN_OPTIONS": "detect_leaks=1:quarantine_size_mb=16",
+        "UBSAN_OPTIONS": f"print_stacktrace=1:halt_on_error=1:suppressions={ROOT}/tests/fuzz/ubsan.supp",
+        "LSAN_OPTIONS": "",
+        "TSAN_OPTIONS": "second_deadlock_stack=1",
+    }
+    SANITIZER_LOGS.mkdir(parents=True, exist_ok=True)
+    return {name: ":".join(filter(None, (value, os.environ.get(name, ""),
+                                         f"log_path={SANITIZER_LOGS}/report")))
+            for name, value in defaults.items()}
+
 
 def missing(what: str) -> None:
     """A missing tool or server: a failure under CI, a skip elsewhere."""
@@ -516,7 +540,8 @@ class Amr:
         self.background: list[Background] = []
 
     def env(self, extra: dict | None = None) -> dict[str, str]:
-        env = {"PATH": PATH, "HOME": str(self.home), "LANG": "C.UTF-8", "AMR": self.bin}
+        env = {"PATH": PATH, "HOME": str(self.home), "LANG": "C.UTF-8", "AMR": self.bin,
+               **sanitizer_env()}
         env.update(extra or {})
         return env
 
