@@ -44,19 +44,11 @@ SANITIZER_LOGS = Path(os.environ.get("AMR_SANITIZER_LOGS") or "/tmp/amr-sanitize
 
 def sanitizer_env() -> dict[str, str]:
     """ASAN_OPTIONS, UBSAN_OPTIONS, LSAN_OPTIONS and TSAN_OPTIONS for every process the
-    tests start: the project's defaults, then what this process's environment sets, then
-    log_path (always SANITIZER_LOGS). Programs without a sanitizer ignore them."""
-    defaults = {
-        # A small quarantine: memory-bound tests measure amr, not freed memory ASan holds.
-        "ASAN_OPTIONS": "detect_leaks=1:quarantine_size_mb=16",
-        "UBSAN_OPTIONS": f"print_stacktrace=1:halt_on_error=1:suppressions={ROOT}/tests/fuzz/ubsan.supp",
-        "LSAN_OPTIONS": "",
-        "TSAN_OPTIONS": "second_deadlock_stack=1",
-    }
+    tests start: this process's (scripts/sanitize.sh sets them) with log_path in
+    SANITIZER_LOGS. Programs without a sanitizer ignore them."""
     SANITIZER_LOGS.mkdir(parents=True, exist_ok=True)
-    return {name: ":".join(filter(None, (value, os.environ.get(name, ""),
-                                         f"log_path={SANITIZER_LOGS}/report")))
-            for name, value in defaults.items()}
+    return {name: ":".join(filter(None, (os.environ.get(name), f"log_path={SANITIZER_LOGS}/report")))
+            for name in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS")}
 
 
 def missing(what: str) -> None:
