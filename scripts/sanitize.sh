@@ -14,7 +14,8 @@
 # suites tests/amrtest.py's sanitizer_env() hands these options to every amr with
 # log_path=$AMR_SANITIZER_LOGS/pytest-<worker>-<pid>/report, and tests/conftest.py fails the
 # test during which a report file appeared, printing it. Reports stay in
-# BUILD_DIR/sanitizer-logs/.
+# BUILD_DIR/sanitizer-logs/. *SAN_OPTIONS set before come after the script's own (the
+# last setting of a flag wins).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
@@ -28,17 +29,17 @@ case "$mode" in
         meson_args="-Db_sanitize=address,undefined -Dbuildtype=debug -Db_lundef=false"
         # RapidJSON 1.1's own undefined behaviour is suppressed by file (docs/FUZZING.md);
         # anything else ends amr at once, with the report.
-        export UBSAN_OPTIONS="suppressions=$PWD/tests/fuzz/ubsan.supp:halt_on_error=1:print_stacktrace=1:print_suppressions=0"
+        export UBSAN_OPTIONS="suppressions=$PWD/tests/fuzz/ubsan.supp:halt_on_error=1:print_stacktrace=1:print_suppressions=0${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
         # A small quarantine: the memory-bound tests measure amr, not freed memory ASan
         # holds back to catch use-after-free (256 MB by default).
-        export ASAN_OPTIONS="detect_leaks=1:quarantine_size_mb=16:check_initialization_order=1:strict_init_order=1"
-        export LSAN_OPTIONS="print_suppressions=0"
+        export ASAN_OPTIONS="detect_leaks=1:quarantine_size_mb=16:check_initialization_order=1:strict_init_order=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+        export LSAN_OPTIONS="print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
         selection=()
         ;;
     thread)
         build=build-tsan
         meson_args="-Db_sanitize=thread -Dbuildtype=debug -Db_lundef=false"
-        export TSAN_OPTIONS="second_deadlock_stack=1:history_size=4"
+        export TSAN_OPTIONS="second_deadlock_stack=1:history_size=4${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
         # The threaded paths: subscribe and psubscribe (the socket reader and the stdout
         # writer thread, signals), --interactive (commands while messages flow), Entra
         # re-authentication (the token command while subscribed), | head -n 1 (the writer
@@ -46,7 +47,7 @@ case "$mode" in
         selection=(-k "test_subscribe or test_interactive or test_pipes or test_entra or test_process_guard")
         ;;
     *)
-        sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
+        sed -n '2,/^set /p' "$0" | grep '^#' | sed 's/^# \{0,1\}//' >&2
         exit 2
         ;;
 esac
