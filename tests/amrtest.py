@@ -35,6 +35,22 @@ PATH = os.environ.get("PATH") or "/usr/local/bin:/usr/bin:/bin"
 
 SUBSCRIBED = "[+] Subscribed"
 
+# A sanitized amr (scripts/sanitize.sh, docs/TESTING.md) writes its reports as files
+# report.<pid> here, one folder per pytest process, where conftest.py's sanitizer_reports
+# fixture looks after every test: amr's environment is clean, so the runtimes' options
+# reach it only through sanitizer_env(). AMR_SANITIZER_LOGS names the parent folder.
+SANITIZER_LOGS = Path(os.environ.get("AMR_SANITIZER_LOGS") or "/tmp/amr-sanitizer-logs").resolve() / (
+    f"pytest-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}")
+
+
+def sanitizer_env() -> dict[str, str]:
+    """ASAN_OPTIONS, UBSAN_OPTIONS, LSAN_OPTIONS and TSAN_OPTIONS for every process the
+    tests start: this process's (scripts/sanitize.sh sets them) with log_path in
+    SANITIZER_LOGS. Programs without a sanitizer ignore them."""
+    SANITIZER_LOGS.mkdir(parents=True, exist_ok=True)
+    return {name: ":".join(filter(None, (os.environ.get(name), f"log_path={SANITIZER_LOGS}/report")))
+            for name in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS")}
+
 
 def missing(what: str) -> None:
     """A missing tool or server: a failure under CI, a skip elsewhere."""
@@ -553,7 +569,8 @@ class Amr:
         self.background: list[Background] = []
 
     def env(self, extra: dict | None = None) -> dict[str, str]:
-        env = {"PATH": PATH, "HOME": str(self.home), "LANG": "C.UTF-8", "AMR": self.bin}
+        env = {"PATH": PATH, "HOME": str(self.home), "LANG": "C.UTF-8", "AMR": self.bin,
+               **sanitizer_env()}
         env.update(extra or {})
         return env
 

@@ -16,8 +16,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from amrtest import (AMR_BIN, Amr, ClosedPort, Pki, RedisServer, missing,  # noqa: E402
-                     require_tools)
+from amrtest import (AMR_BIN, SANITIZER_LOGS, Amr, ClosedPort, Pki, RedisServer,  # noqa: E402
+                     missing, require_tools)
 
 
 def pytest_configure(config):
@@ -28,6 +28,30 @@ def pytest_configure(config):
 
 def pytest_report_header(config):
     return [f"amr binary: {AMR_BIN}", f"CI: {os.environ.get('CI', '')!r}"]
+
+
+def _reports() -> set[Path]:
+    return set(SANITIZER_LOGS.glob("report.*"))
+
+
+@pytest.fixture(autouse=True)
+def sanitizer_reports(request):
+    """Fails the test during which a sanitized amr (or anything started with
+    amrtest.sanitizer_env()) wrote a report, whatever its exit code was: the report is
+    printed, and stays in SANITIZER_LOGS."""
+    before = _reports()
+    yield
+    new = sorted(_reports() - before)
+    if new:
+        text = "".join(f"--- {p}\n{p.read_text(errors='replace')}" for p in new)
+        pytest.fail(f"sanitizer report during {request.node.nodeid}:\n{text}", pytrace=False)
+
+
+def pytest_sessionfinish(session):
+    try:
+        SANITIZER_LOGS.rmdir()  # kept where there are reports
+    except OSError:
+        pass
 
 
 @pytest.fixture(scope="session")

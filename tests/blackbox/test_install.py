@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from amrtest import AMR_BIN, HANG, PATH, ROOT, require_tools
+from amrtest import AMR_BIN, HANG, PATH, ROOT, require_tools, sanitizer_env
 
 
 def run(argv, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(argv, capture_output=True, text=True, timeout=HANG,
-                          env={"PATH": PATH, "LANG": "C.UTF-8", "HOME": os.environ.get("HOME", "/")},
+                          env={"PATH": PATH, "LANG": "C.UTF-8", "HOME": os.environ.get("HOME", "/"),
+                               **sanitizer_env()},
                           **kwargs)
 
 

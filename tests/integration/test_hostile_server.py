@@ -9,29 +9,44 @@ import sys
 
 import pytest
 
-from amrtest import expect
+from amrtest import Amr, expect
 from hostile import HostileServer, run_measured
 
-# Memory a run may use against any hostile server (peak RSS; amr idles at a few MB).
-MAX_RSS_MB = 100
+# Memory a run may take against any hostile server, over amr's peak RSS in the plain ping
+# run of max_rss_mb: the release build peaks at about 9 MB there, so it is held to the
+# 100 MB it always was; AddressSanitizer's shadow memory makes that about 105 MB, and a
+# sanitized amr (scripts/sanitize.sh) is bounded as tightly.
+MAX_GROWTH_MB = 90
 
 
-def test_the_scripted_server_answers_like_redis(amr):
-    # The stand-in itself: amr's ping against a server that answers as Redis does.
-    def script(peer):
-        for _ in range(2):  # the connection's check, then ping's timed one
-            peer.expect("PING")
-            peer.send(b"+PONG\r\n")
-        peer.expect("INFO")
-        peer.send(b"$22\r\nredis_version:7.0.99\r\n\r\n")
-        peer.hold(5)
+def _answers_like_redis(peer):
+    for _ in range(2):  # the connection's check, then ping's timed one
+        peer.expect("PING")
+        peer.send(b"+PONG\r\n")
+    peer.expect("INFO")
+    peer.send(b"$22\r\nredis_version:7.0.99\r\n\r\n")
+    peer.hold(5)
 
-    with HostileServer(script) as server:
+
+def _ping(amr):
+    with HostileServer(_answers_like_redis) as server:
         r = expect(run_measured(amr, "--connect-timeout", "5", "ping", env=server.env()), 0)
         server.check()
         assert server.peers[0].commands == [[b"PING"], [b"PING"], [b"INFO", b"server"]]
+    return r
+
+
+@pytest.fixture(scope="module")
+def max_rss_mb(amr_bin, tmp_path_factory) -> float:
+    """The peak RSS a run may reach: this amr binary's own in a ping, plus MAX_GROWTH_MB."""
+    return _ping(Amr(tmp_path_factory.mktemp("rss-baseline"))).max_rss_mb + MAX_GROWTH_MB
+
+
+def test_the_scripted_server_answers_like_redis(amr, max_rss_mb):
+    # The stand-in itself: amr's ping against a server that answers as Redis does.
+    r = _ping(amr)
     assert "PONG from 127.0.0.1" in r.stdout and "Redis 7.0.99" in r.stdout, r
-    assert r.max_rss_mb < MAX_RSS_MB, r
+    assert r.max_rss_mb < max_rss_mb, r
 
 
 # ------------------------------------------------------------ commands: ping, publish,
@@ -123,12 +138,12 @@ MALFORMED_REPLIES = {
 
 @pytest.mark.parametrize("command", COMMANDS)
 @pytest.mark.parametrize("case", MALFORMED_REPLIES)
-def test_a_malformed_reply_is_a_protocol_error_at_once(amr, command, case):
+def test_a_malformed_reply_is_a_protocol_error_at_once(amr, command, case, max_rss_mb):
     frame, then, what = MALFORMED_REPLIES[case]
     r, port = _run_against(amr, command, _sends(frame, then))
     expect(r, 3)
     assert f"protocol error from 127.0.0.1:{port} {what}" in r.stderr, r
-    assert r.max_rss_mb < MAX_RSS_MB, r
+    assert r.max_rss_mb < max_rss_mb, r
 
 
 def test_a_tls_record_as_the_first_reply_says_the_port_needs_tls(amr):
@@ -405,7 +420,7 @@ MALFORMED_PUSHES = {
 
 @pytest.mark.parametrize("kind", KINDS, ids=repr)
 @pytest.mark.parametrize("case", MALFORMED_PUSHES, ids=str)
-def test_a_malformed_frame_is_a_lost_connection_and_amr_subscribes_again(amr, kind, case):
+def test_a_malformed_frame_is_a_lost_connection_and_amr_subscribes_again(amr, kind, case, max_rss_mb):
     garbage, what = MALFORMED_PUSHES[case]
 
     def script(peer):
@@ -425,7 +440,7 @@ def test_a_malformed_frame_is_a_lost_connection_and_amr_subscribes_again(amr, ki
     assert r.stdout == "m0\nm1\n", r
     assert f"protocol error from 127.0.0.1:{server.port} at byte" in r.stderr, r
     assert what in r.stderr and "reconnecting" in r.stderr, r
-    assert r.max_rss_mb < MAX_RSS_MB, r
+    assert r.max_rss_mb < max_rss_mb, r
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=repr)
@@ -465,7 +480,7 @@ def test_frames_one_byte_at_a_time_arrive_whole(amr, kind):
 @pytest.mark.parametrize("kind", KINDS, ids=repr)
 @pytest.mark.parametrize("announced,limit", [(100_000_000_000, None), (2_000_000, "1MiB"),
                                              (1_000_000, "1MiB")])
-def test_a_never_ending_bulk_is_refused_without_taking_memory(amr, kind, announced, limit):
+def test_a_never_ending_bulk_is_refused_without_taking_memory(amr, kind, announced, limit, max_rss_mb):
     # 100 GB announced (over the default 512 MiB); over a lowered --proto-max-bulk-len;
     # and within it, but then more bytes than announced.
     def script(peer):
@@ -487,7 +502,7 @@ def test_a_never_ending_bulk_is_refused_without_taking_memory(amr, kind, announc
     said = ("does not end where its length says" if announced < 1 << 20
             else "over --proto-max-bulk-len")
     assert f"protocol error from 127.0.0.1:{server.port}" in r.stderr and said in r.stderr, r
-    assert r.max_rss_mb < MAX_RSS_MB, r
+    assert r.max_rss_mb < max_rss_mb, r
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=repr)
@@ -530,7 +545,7 @@ def test_a_subscription_never_confirmed_is_a_lost_connection(amr, kind):
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=repr)
-def test_a_pong_storm_takes_no_memory(amr, kind):
+def test_a_pong_storm_takes_no_memory(amr, kind, max_rss_mb):
     storm = (b"+PONG\r\n" + array(bulk(b"pong"), bulk(b"")) + array(bulk(b"pong"), bulk(b""),
                                                                      push=True)) * 4000
 
@@ -547,7 +562,7 @@ def test_a_pong_storm_takes_no_memory(amr, kind):
                                 env=server.env()), 0)
         server.check()
     assert r.stdout == "after\n", r
-    assert r.max_rss_mb < MAX_RSS_MB, r
+    assert r.max_rss_mb < max_rss_mb, r
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=repr)
@@ -632,7 +647,7 @@ PEAK_RSS = ("import resource, subprocess, sys; rc = subprocess.run(sys.argv[1:])
             "file=sys.stderr); sys.exit(rc)")
 
 
-def test_an_interactive_line_without_end_is_discarded_and_the_next_one_runs(amr):
+def test_an_interactive_line_without_end_is_discarded_and_the_next_one_runs(amr, max_rss_mb):
     # 150 MB on stdin without a newline, then a command: the long line is dropped as it
     # comes (an error naming the limit), the command after it runs.
     kind = KINDS[0]
@@ -655,11 +670,11 @@ def test_an_interactive_line_without_end_is_discarded_and_the_next_one_runs(amr)
     assert r.stdout == "on other\n", r
     assert "a line longer than 64 KiB was discarded" in r.stderr, r
     peak_kib = int(re.search(r"peak RSS (\d+)", r.stderr).group(1))
-    assert peak_kib < MAX_RSS_MB * 1024, r
+    assert peak_kib < max_rss_mb * 1024, r
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=repr)
-def test_a_huge_push_amr_does_not_need_streams_through_in_little_memory(amr, kind):
+def test_a_huge_push_amr_does_not_need_streams_through_in_little_memory(amr, kind, max_rss_mb):
     # An unknown push of 20 million integers (80 MB, within every limit): amr reads it
     # once and keeps none of it, then the next message comes.
     values = 20_000_000
@@ -679,4 +694,4 @@ def test_a_huge_push_amr_does_not_need_streams_through_in_little_memory(amr, kin
                                 env=server.env()), 0)
         server.check()
     assert r.stdout == "after\n", r
-    assert r.max_rss_mb < MAX_RSS_MB, r
+    assert r.max_rss_mb < max_rss_mb, r

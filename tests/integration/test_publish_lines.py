@@ -583,15 +583,24 @@ def test_sigint_stops_reading_and_reports(amr, plain_server, subscribers, stream
 # ----------------------------------------------------------------------------- progress
 
 
+PROGRESS_LINE = re.compile(rb"\r\d+ sent, \d+ confirmed \(\d+ messages/s\)\x1b\[K")
+
+
 def test_progress_line_only_on_a_terminal(amr, plain_server, tmp_path):
     import pty
     channel = unique()
-    script = ("for i in $(seq 1 4); do seq 1 500; sleep 0.2; done | "
-              f"\"$AMR\" publish {channel} --lines")
+    # Lines keep coming until the test has seen the progress line (however slowly amr
+    # starts, e.g. under a sanitizer); the feeder then says how many it sent.
+    gate, sent = tmp_path / "gate", tmp_path / "sent"
+    feeder = (f"{{ n=0; while [ ! -e {gate} ]; do seq 1 500; n=$((n + 500)); sleep 0.2; done; "
+              f"echo $n > {sent}; }}")
     master, slave = pty.openpty()
-    proc = subprocess.Popen(["bash", "-c", script], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+    proc = subprocess.Popen(["bash", "-c", f"{feeder} | \"$AMR\" publish {channel} --lines"],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=slave, env=amr.env(plain_server.env()), cwd=amr.cwd)
     os.close(slave)
+    deadline = threading.Timer(HANG, gate.touch)  # no progress line: the feeder stops
+    deadline.start()
     err = bytearray()
     while True:
         try:
@@ -601,12 +610,17 @@ def test_progress_line_only_on_a_terminal(amr, plain_server, tmp_path):
         if not chunk:
             break
         err += chunk
+        if PROGRESS_LINE.search(err):
+            gate.touch()
+    deadline.cancel()
     os.close(master)
     assert proc.wait(timeout=HANG) == 0
     text = err.decode()
-    assert re.search(r"\r\d+ sent, \d+ confirmed \(\d+ messages/s\)\x1b\[K", text), repr(text)
+    assert PROGRESS_LINE.search(err), repr(text)
     assert "\r\x1b[K" in text, "the line is erased before the summary"
-    assert summary(text).group(1) == "2000"
+    assert summary(text).group(1) == sent.read_text().strip()
 
+    script = ("for i in $(seq 1 4); do seq 1 500; sleep 0.2; done | "
+              f"\"$AMR\" publish {channel} --lines")
     piped = expect(amr.shell(script, env=plain_server.env()), 0)
     assert "\r" not in piped.stderr
