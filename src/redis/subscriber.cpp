@@ -212,7 +212,7 @@ bool Subscriber::handle(Link& link, const Frame& frame, MessageSink& sink) {
                 confirmed_group(link, link.pending.begin());
                 spdlog::warn("{} on {}: finding where its channels live now", e.payload,
                              link.node.str());
-                if (auto redirect = parse_redirect(e.payload, settings_.host)) {
+                if (auto redirect = parse_redirect(e.payload, settings_.host, link.node.str())) {
                     ask_first_ = redirect->target;
                 }
                 homeless_.insert(homeless_.end(), group.begin(), group.end());

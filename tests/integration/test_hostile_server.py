@@ -286,6 +286,30 @@ def test_cluster_slots_ports_out_of_range_are_a_protocol_error(amr):
     assert "CLUSTER SLOTS gave port 99999999999, out of range" in r.stderr, r
 
 
+@pytest.mark.parametrize("redirect, said", [
+    (b"-MOVED 99999 127.0.0.1:7000", "MOVED redirect gave slot '99999', not a slot from 0 to 16383"),
+    (b"-ASK 1 127.0.0.1:-5", "ASK redirect gave '127.0.0.1:-5', not a host:port with a port"),
+])
+def test_a_redirect_out_of_range_is_a_protocol_error(amr, redirect, said):
+    # Once a slot cast to 16 bits and a port taken as it was (docs/FUZZING.md, finding 3),
+    # then no redirect: the server's text reported as SPUBLISH failing (exit 1).
+    def script(peer):
+        args = peer.answer_setup()
+        if peer.index == 0:
+            assert args[:2] == [b"CLUSTER", b"SLOTS"], args
+            peer.send(b"*1\r\n*3\r\n:0\r\n:16383\r\n*2\r\n$9\r\n127.0.0.1\r\n:%d\r\n"
+                      % server.port)
+        else:
+            assert args[0] == b"SPUBLISH", args
+            peer.send(redirect + b"\r\n")
+        peer.hold(10)
+
+    with HostileServer(script) as server:
+        r = expect(run_measured(amr, "--connect-timeout", "3", "publish", "--sharded", "ch", "{}",
+                                env=server.env()), 3)
+    assert f"protocol error from 127.0.0.1:{server.port}: {said}" in r.stderr, r
+
+
 def test_lines_says_how_much_was_confirmed_before_a_protocol_fault(amr):
     def script(peer):
         assert peer.answer_setup()[0] == b"PUBLISH"
