@@ -73,10 +73,8 @@ for name in "${names[@]}"; do
     findings=$BUILD_DIR/findings/$name
     mkdir -p "$findings" "$SEEDS/$name"
     if $replay; then
-        dirs=("$SEEDS/$name")
-        [ -d "tests/fuzz/findings/$name" ] && dirs+=("tests/fuzz/findings/$name")
         "$bin" -runs=0 -max_len="$(max_len "$name")" -artifact_prefix="$findings/" \
-            "${dirs[@]}" >"$log" 2>&1
+            "$SEEDS/$name" >"$log" 2>&1
     else
         work=$BUILD_DIR/corpus/$name
         mkdir -p "$work"
