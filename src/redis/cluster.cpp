@@ -105,14 +105,18 @@ std::vector<NodeAddress> Topology::all_nodes() const {
 std::optional<Topology> discover_topology(Connection& connection, const std::string& seed_host) {
     connection.append({"CLUSTER", "SLOTS"});
     ReplyPtr reply = connection.read_reply("CLUSTER SLOTS");
+    return topology_from_reply(reply.get(), seed_host, connection.endpoint());
+}
+
+std::optional<Topology> topology_from_reply(const redisReply* reply, const std::string& seed_host,
+                                            const std::string& where) {
     if (reply->type == REDIS_REPLY_ERROR) {
-        const std::string error = error_text(reply.get());
+        const std::string error = error_text(reply);
         if (error.starts_with("NOPERM")) throw reply_error(error, "CLUSTER SLOTS");
         spdlog::debug("not a cluster: CLUSTER SLOTS: {}", error);
         return std::nullopt;
     }
-    const std::string where = connection.endpoint();
-    expect_type(reply.get(), {REDIS_REPLY_ARRAY}, "an array", "CLUSTER SLOTS", where);
+    expect_type(reply, {REDIS_REPLY_ARRAY}, "an array", "CLUSTER SLOTS", where);
     Topology topology;
     for (size_t i = 0; i < reply->elements; ++i) {
         const redisReply* entry = reply->element[i];

@@ -46,6 +46,11 @@ struct Topology {
 // disabled, or CLUSTER blocked as behind AMR's Enterprise proxy). `seed_host` stands in
 // for nodes that announce no address.
 std::optional<Topology> discover_topology(Connection& connection, const std::string& seed_host);
+// The same from the reply to CLUSTER SLOTS that `endpoint` sent: a reply that is not a
+// topology (a slot or port out of range, a wrong type) is a protocol error naming it.
+std::optional<Topology> topology_from_reply(const redisReply* reply, const std::string& seed_host,
+                                            const std::string& endpoint);
+
 // Every node not known to have failed, replicas included (CLUSTER NODES; CLUSTER SLOTS
 // may leave out replicas that are still syncing).
 std::vector<NodeAddress> list_nodes(Connection& connection, const std::string& seed_host);

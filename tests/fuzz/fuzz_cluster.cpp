@@ -1,8 +1,7 @@
 // What cluster nodes say (redis/cluster.hpp): CLUSTER NODES text, MOVED/ASK errors and key
 // slots. A redirect names a slot in range and a port in range, or is a protocol error (a
 // connection Error, exit 3) that says what was wrong; so is a node's port; no node has an
-// empty host. CLUSTER SLOTS is read inside
-// discover_topology() from a live Connection: not fuzzed here (docs/FUZZING.md).
+// empty host. CLUSTER SLOTS replies have their own harness (fuzz_cluster_slots).
 #include "fuzz_common.hpp"
 #include "redis/cluster.hpp"
 

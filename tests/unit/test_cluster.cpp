@@ -1,6 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <hiredis.h>
+
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "redis/cluster.hpp"
 
@@ -113,4 +117,40 @@ TEST_CASE("parse_cluster_nodes: a node address without a port in range is a prot
           std::string::npos);
     // A node without an address is flagged noaddr and left out, not refused.
     CHECK(parse_cluster_nodes("e :0@0 slave,noaddr 07c3 0 1 1 connected\n", "h", "node:1").empty());
+}
+
+namespace {
+
+// The reply hiredis reads from `resp`.
+std::unique_ptr<redisReply, decltype(&freeReplyObject)> reply_from(std::string_view resp) {
+    redisReader* reader = redisReaderCreate();
+    REQUIRE(redisReaderFeed(reader, resp.data(), resp.size()) == REDIS_OK);
+    void* raw = nullptr;
+    REQUIRE(redisReaderGetReply(reader, &raw) == REDIS_OK);
+    redisReaderFree(reader);
+    REQUIRE(raw != nullptr);
+    return {static_cast<redisReply*>(raw), freeReplyObject};
+}
+
+}  // namespace
+
+TEST_CASE("topology_from_reply reads CLUSTER SLOTS; an error is no cluster, a bad slot a fault") {
+    using amr::redis::topology_from_reply;
+    const auto good = reply_from(
+        "*2\r\n*4\r\n:0\r\n:8191\r\n*3\r\n$9\r\n127.0.0.1\r\n:30001\r\n$2\r\nid\r\n"
+        "*2\r\n$0\r\n\r\n:30004\r\n*3\r\n:8192\r\n:16383\r\n*2\r\n$1\r\n?\r\n:30002\r\n");
+    const auto topology = topology_from_reply(good.get(), "seed", "node:1");
+    REQUIRE(topology);
+    REQUIRE(topology->ranges.size() == 2);
+    CHECK(topology->primary_for(0) == NodeAddress{"127.0.0.1", 30001});
+    CHECK(topology->ranges[0].replicas == std::vector<NodeAddress>{{"seed", 30004}});
+    CHECK(topology->primary_for(16383) == NodeAddress{"seed", 30002});
+    CHECK_FALSE(
+        topology_from_reply(reply_from("-ERR cluster support disabled\r\n").get(), "s", "n:1"));
+    CHECK_FALSE(topology_from_reply(reply_from("*0\r\n").get(), "s", "n:1"));
+    CHECK(protocol_error_of([] {
+              topology_from_reply(
+                  reply_from("*1\r\n*3\r\n:0\r\n:16384\r\n*2\r\n$1\r\nh\r\n:1\r\n").get(), "s",
+                  "n:1");
+          }) == "protocol error from n:1: CLUSTER SLOTS gave slot 16384, out of range");
 }
