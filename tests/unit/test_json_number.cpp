@@ -114,12 +114,12 @@ TEST_CASE("numbers are still checked: malformed ones and 1e400 are not JSON") {
 TEST_CASE("-o json, templates and pretty output show a number as written (finding 2)") {
     // tests/fuzz/corpus/formatter/finding-zero-printed-as-7.9e28
     CHECK(json_line("{\"price\":0e55}").find("\"data\":{\"price\":0e55}") != std::string::npos);
-    CHECK(json_line("{\"price\": 184467440737095516159}")
-              .find("\"data\":{\"price\":184467440737095516159}") != std::string::npos);
+    CHECK(json_line("{\"price\": 184467440737095516159, \"x\": 1e5}")
+              .find("\"data\":{\"price\":184467440737095516159,\"x\":1e5}") != std::string::npos);
     // corpus/formatter/finding-1e-324-read-as-nan: it was shown as the string "1e-324".
     CHECK(json_line("1e-324").find("\"data\":1e-324") != std::string::npos);
     CHECK(rendered("{data} {data.price} {data.a.1}", "{\"price\":0e55,\"a\":[1,1.0]}") ==
-          "{\"price\":0e55,\"a\":[1,1.0]} 0e55 1.0\n");
+          "{\"price\":0e55,\"a\":[1,1.0]} 0e55 1.0");
     std::string pretty;
     amr::output::make_formatter(Format::pretty, {})->append(message("{\"event\":0e55}"), pretty);
     CHECK(pretty.find("Event: 0e55") != std::string::npos);
