@@ -118,7 +118,7 @@ def test_lone_low_surrogate_is_text_and_json_output_stays_utf8(amr, plain_server
     text, after = sub.stdout.splitlines()
     assert json.loads(text) == LONE_LOW.decode(), "not JSON to amr: the payload as a string"
     assert json.loads(after) == json.loads(AFTER)
-    r = expect(amr.run("publish", ch, LONE_LOW, env=plain_server.env()), 2)
+    r = expect(amr.run("publish", ch, LONE_LOW.decode(), env=plain_server.env()), 2)
     assert "is not valid JSON at byte 1: a lone low surrogate escape" in r.stderr, r
 
 
