@@ -6,6 +6,7 @@ subscribers reconnect where that is the documented behaviour."""
 import re
 import signal
 import sys
+import threading
 
 import pytest
 
@@ -704,3 +705,33 @@ def test_a_huge_push_amr_does_not_need_streams_through_in_little_memory(amr, kin
         server.check()
     assert r.stdout == "after\n", r
     assert r.max_rss_mb < MAX_RSS_MB, r
+
+
+def test_ssubscribe_lives_through_a_redirect_out_of_range(amr):
+    # A MOVED no node can follow is only a hint gone: the channel is found again from the
+    # topology (since e11f038 it threw out of the subscriber, exit 3).
+    ssubscribe = Kind("ssubscribe")
+    slots = b"*1\r\n*3\r\n:0\r\n:16383\r\n*2\r\n$9\r\n127.0.0.1\r\n:%d\r\n"
+    lied = threading.Event()
+
+    def script(peer):
+        args = peer.answer_setup()
+        while True:
+            name = args[0].upper()
+            if name == b"CLUSTER":
+                peer.send(slots % server.port)
+            elif name == b"SSUBSCRIBE" and not lied.is_set():
+                lied.set()
+                peer.send(b"-MOVED 99999 127.0.0.1:1\r\n")
+            elif name == b"SSUBSCRIBE":
+                peer.send(ssubscribe.confirm() + ssubscribe.message(b"after"))
+            elif name == b"PING":
+                peer.send(array(bulk(b"pong"), bulk(b"")))
+            args = peer.read_command()
+
+    with HostileServer(script) as server:
+        r = expect(run_measured(amr, "--connect-timeout", "3", "ssubscribe", "-F", "raw",
+                                "--count", "1", "ch", env=server.env()), 0)
+    assert lied.is_set()
+    assert r.stdout == "after\n", r
+    assert "MOVED 99999 127.0.0.1:1 on 127.0.0.1:" in r.stderr, r
