@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 BUILD_DIR=${FUZZ_BUILD_DIR:-build-fuzz}
 SEEDS=tests/fuzz/corpus
-ALL=(resp dotenv url json formatter template line_reader cluster duration jwt)
+ALL=(resp dotenv url json formatter template line_reader cluster duration jwt cluster_slots pipeline)
 seconds=60
 replay=false
 names=()
@@ -73,10 +73,8 @@ for name in "${names[@]}"; do
     findings=$BUILD_DIR/findings/$name
     mkdir -p "$findings" "$SEEDS/$name"
     if $replay; then
-        dirs=("$SEEDS/$name")
-        [ -d "tests/fuzz/findings/$name" ] && dirs+=("tests/fuzz/findings/$name")
         "$bin" -runs=0 -max_len="$(max_len "$name")" -artifact_prefix="$findings/" \
-            "${dirs[@]}" >"$log" 2>&1
+            "$SEEDS/$name" >"$log" 2>&1
     else
         work=$BUILD_DIR/corpus/$name
         mkdir -p "$work"

@@ -6,6 +6,7 @@
 
 #include "error.hpp"
 #include "message/json_check.hpp"
+#include "message/json_number.hpp"
 
 namespace amr::message {
 
@@ -18,9 +19,16 @@ void add(rj::Document& d, std::string_view key, rj::Value value) {
                 value, d.GetAllocator());
 }
 
+// A string from the command line. Starting with 0xFF, it is not UTF-8 (the writer refuses
+// it below) and must not pass for a number kept as written (message/json_number.hpp).
+rj::Value text_value(std::string_view text, rj::Document::AllocatorType& alloc) {
+    if (marked(text.data(), text.size()))
+        throw usage_error("--event or -f: text is not valid UTF-8");
+    return rj::Value(text.data(), static_cast<rj::SizeType>(text.size()), alloc);
+}
+
 void add(rj::Document& d, std::string_view key, const std::string& value) {
-    add(d, key,
-        rj::Value(value.c_str(), static_cast<rj::SizeType>(value.size()), d.GetAllocator()));
+    add(d, key, text_value(value, d.GetAllocator()));
 }
 
 // The lab's payloads, field for field and in its order.
@@ -54,7 +62,7 @@ void fill_preset(rj::Document& d, std::string_view name, util::SystemTime now) {
 
 rj::Value field_value(std::string_view key, std::string_view text, bool typed,
                       rj::Document::AllocatorType& alloc) {
-    if (!typed) return rj::Value(text.data(), static_cast<rj::SizeType>(text.size()), alloc);
+    if (!typed) return text_value(text, alloc);
     rj::Document parsed(&alloc);
     // One level less: the value goes into the message's object.
     if (auto problem = parse_json(text, parsed, max_json_depth - 1)) {
@@ -134,8 +142,8 @@ std::string build_message(const MessageSpec& spec, util::SystemTime now) {
     for (const std::string& field : spec.fields) apply_field(d, field);
     rj::StringBuffer out;
     // Validating: names and values from the command line may not be UTF-8.
-    rj::Writer<rj::StringBuffer, rj::UTF8<>, rj::UTF8<>, rj::CrtAllocator,
-               rj::kWriteValidateEncodingFlag>
+    ExactWriter<rj::Writer<rj::StringBuffer, rj::UTF8<>, rj::UTF8<>, rj::CrtAllocator,
+                           rj::kWriteValidateEncodingFlag>>
         writer(out);
     if (!d.Accept(writer)) {
         throw usage_error("--event or -f: text is not valid UTF-8");

@@ -28,12 +28,14 @@ struct JsonProblem {
 // most `max_depth` deep.
 std::optional<JsonProblem> check_json(std::string_view text, unsigned max_depth = max_json_depth);
 
-// Parses `text` into `doc` (null on failure), with check_json's rules.
+// Parses `text` into `doc` (null on failure), with check_json's rules. Numbers stay as
+// written, as marked strings: read them with raw_number(), write the document out with an
+// ExactWriter (message/json_number.hpp).
 std::optional<JsonProblem> parse_json(std::string_view text, rapidjson::Document& doc,
                                       unsigned max_depth = max_json_depth);
 
-// Replaces `out`'s content with `text` re-written compact on one line; false, with `out`
-// unspecified, when `text` is not JSON.
+// Replaces `out`'s content with `text` re-written compact on one line, each number as
+// written; false, with `out` unspecified, when `text` is not JSON.
 bool compact_json(std::string_view text, rapidjson::StringBuffer& out);
 
 // A quick scan that accepts only JSON the full parser certainly accepts too (printable
@@ -46,7 +48,7 @@ bool plainly_valid(std::string_view text);
 void require_json(std::string_view text, const std::string& what);
 
 // Re-serialises JSON text indented by `indent` spaces, like Python's json.dumps(indent=2)
-// (UTF-8 kept as is). Returns the input unchanged when it is not JSON.
+// (UTF-8 and numbers kept as written). Returns the input unchanged when it is not JSON.
 std::string indent_json(std::string_view text, unsigned indent = 2);
 
 }  // namespace amr::message

@@ -6,6 +6,7 @@
 
 #include "error.hpp"
 #include "message/json_check.hpp"
+#include "message/json_number.hpp"
 #include "output/template.hpp"
 #include "output/terminal_escape.hpp"
 
@@ -173,9 +174,10 @@ class RawFormatter : public Formatter {
 
 // Text of a JSON value as the lab's f-strings show it: strings bare, the rest as JSON.
 std::string display(const rj::Value& v) {
+    if (auto number = message::raw_number(v)) return std::string(*number);
     if (v.IsString()) return std::string(v.GetString(), v.GetStringLength());
     rj::StringBuffer buf;
-    Writer w(buf);
+    message::ExactWriter<Writer> w(buf);
     v.Accept(w);
     return std::string(buf.GetString(), buf.GetSize());
 }

@@ -15,6 +15,7 @@
 
 #include "error.hpp"
 #include "message/json_check.hpp"
+#include "message/json_number.hpp"
 #include "output/terminal_escape.hpp"
 #include "util/suggest.hpp"
 
@@ -338,12 +339,13 @@ class TemplateFormatter : public Formatter {
 
     void append_value(const rj::Value* v, std::string& out) {
         if (!v) return;
-        if (v->IsString()) {
-            insert(std::string_view(v->GetString(), v->GetStringLength()), out);
+        if (v->IsString()) {  // a string bare, a number as written
+            const auto number = message::raw_number(*v);
+            insert(number ? *number : std::string_view(v->GetString(), v->GetStringLength()), out);
             return;
         }
         json_.Clear();
-        rj::Writer<rj::StringBuffer> writer(json_);
+        message::ExactWriter<rj::Writer<rj::StringBuffer>> writer(json_);
         v->Accept(writer);  // recursive, but message::parse_json bounds the depth
         insert(std::string_view(json_.GetString(), json_.GetSize()), out);
     }

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "publish/pipeline_reply.hpp"
+
 namespace amr::publish {
 namespace {
 
@@ -157,52 +159,33 @@ void Pipeline::reauthenticate_if_due() {
     pump(false);
 }
 
-void Pipeline::check_type(const redisReply* reply, const Entry& entry) const {
-    // A reply of a type the command never gets: the connection cannot be trusted with the
-    // rest (exit 3, or a reconnect with --retry); this one counts as unconfirmed.
-    std::string_view command = options_.verb;
-    bool ok = reply->type == REDIS_REPLY_ERROR;
-    if (entry.channel == ping_entry) {
-        command = "PING";
-        ok = ok || (reply->type == REDIS_REPLY_STATUS &&
-                    std::string_view(reply->str, reply->len) == "PONG");
-    } else if (entry.channel == auth_entry) {
-        command = "AUTH";
-        ok = ok || reply->type == REDIS_REPLY_STATUS;
-    } else {
-        ok = ok || (reply->type == REDIS_REPLY_INTEGER && reply->integer >= 0);
-    }
-    if (ok) return;
-    std::string what = "the reply to " + std::string(command);
-    if (is_message(entry)) what += " (line " + std::to_string(entry.line) + ")";
-    what += reply->type == REDIS_REPLY_INTEGER
-                ? " was a negative integer (" + std::to_string(reply->integer) + ")"
-                : " was " + std::string(redis::reply_type_name(reply->type)) +
-                      (is_message(entry) ? ", not an integer" : ", not PONG or OK");
-    throw redis::protocol_error(connection_->endpoint(), what);
-}
-
 void Pipeline::on_reply(const redisReply* reply) {
-    check_type(reply, entries_[head_]);
-    const Entry& entry = entries_[head_++];
-    if (entry.channel == ping_entry) return;
-    if (entry.channel == auth_entry) {
-        if (reply->type == REDIS_REPLY_ERROR) {
+    const Entry& entry = entries_[head_];
+    const Pipelined sent = entry.channel == ping_entry   ? Pipelined::ping
+                           : entry.channel == auth_entry ? Pipelined::auth
+                                                         : Pipelined::message;
+    // A reply of a type the command never gets throws: this one counts as unconfirmed.
+    const PipelinedReply said =
+        read_pipelined_reply(reply, sent, options_.verb, entry.line, connection_->endpoint());
+    ++head_;
+    if (sent == Pipelined::ping) return;
+    if (sent == Pipelined::auth) {
+        if (said.refused) {
             if (!failure_) failure_.emplace(redis::reply_error(reply, "AUTH with a fresh token"));
         } else {
             spdlog::debug("re-authenticated with a fresh token");
         }
         return;
     }
-    if (reply->type == REDIS_REPLY_INTEGER) {
-        stats_.receivers += reply->integer;
-        stats_.channel_receivers[entry.channel] += reply->integer;
-        line_receivers_ += reply->integer;
+    if (!said.refused) {
+        stats_.receivers += said.receivers;
+        stats_.channel_receivers[entry.channel] += said.receivers;
+        line_receivers_ += said.receivers;
     } else {
         line_failed_ = true;
         if (!failure_) {
             const std::string where = "line " + std::to_string(entry.line) + ": ";
-            Error e = redis::reply_error(reply, options_.verb);  // check_type() let only errors by
+            Error e = redis::reply_error(reply, options_.verb);
             failure_.emplace(e.kind(), where + e.what(), e.hint());
         }
     }

@@ -91,7 +91,6 @@ class Pipeline {
     void receive();
     void drain_buffered();
     const Entry* first_unanswered_message() const;
-    void check_type(const redisReply* reply, const Entry& entry) const;
     void on_reply(const redisReply* reply);
     void compact();
     void recover(const Error& lost);

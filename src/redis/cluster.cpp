@@ -59,6 +59,17 @@ bool has_flag(std::string_view flags, std::string_view flag) {
     return false;
 }
 
+// A port of a node address, from 1 to 65535, or nullopt.
+std::optional<int> port_of(std::string_view text) {
+    int port = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || port < 1 ||
+        port > 65535) {
+        return std::nullopt;
+    }
+    return port;
+}
+
 }  // namespace
 
 uint16_t key_slot(std::string_view key) {
@@ -94,14 +105,18 @@ std::vector<NodeAddress> Topology::all_nodes() const {
 std::optional<Topology> discover_topology(Connection& connection, const std::string& seed_host) {
     connection.append({"CLUSTER", "SLOTS"});
     ReplyPtr reply = connection.read_reply("CLUSTER SLOTS");
+    return topology_from_reply(reply.get(), seed_host, connection.endpoint());
+}
+
+std::optional<Topology> topology_from_reply(const redisReply* reply, const std::string& seed_host,
+                                            const std::string& where) {
     if (reply->type == REDIS_REPLY_ERROR) {
-        const std::string error = error_text(reply.get());
+        const std::string error = error_text(reply);
         if (error.starts_with("NOPERM")) throw reply_error(error, "CLUSTER SLOTS");
         spdlog::debug("not a cluster: CLUSTER SLOTS: {}", error);
         return std::nullopt;
     }
-    const std::string where = connection.endpoint();
-    expect_type(reply.get(), {REDIS_REPLY_ARRAY}, "an array", "CLUSTER SLOTS", where);
+    expect_type(reply, {REDIS_REPLY_ARRAY}, "an array", "CLUSTER SLOTS", where);
     Topology topology;
     for (size_t i = 0; i < reply->elements; ++i) {
         const redisReply* entry = reply->element[i];
@@ -124,9 +139,10 @@ std::optional<Topology> discover_topology(Connection& connection, const std::str
     return topology;
 }
 
-std::vector<NodeAddress> parse_cluster_nodes(std::string_view text, const std::string& seed_host) {
+std::vector<NodeAddress> parse_cluster_nodes(std::string_view text, const std::string& seed_host,
+                                             const std::string& endpoint) {
     std::vector<NodeAddress> nodes;
-    while (!text.empty()) {
+    for (int number = 1; !text.empty(); ++number) {
         const size_t eol = text.find('\n');
         std::string_view line = text.substr(0, eol);
         text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
@@ -142,16 +158,21 @@ std::vector<NodeAddress> parse_cluster_nodes(std::string_view text, const std::s
         if (has_flag(flags, "fail") || has_flag(flags, "noaddr") || has_flag(flags, "handshake")) {
             continue;
         }
-        const std::string_view endpoint = address.substr(0, address.find('@'));
-        const size_t colon = endpoint.rfind(':');
-        if (colon == std::string_view::npos) continue;
+        const std::string_view endpoint_text = address.substr(0, address.find('@'));
+        const size_t colon = endpoint_text.rfind(':');
+        const auto port = colon == std::string_view::npos
+                              ? std::nullopt
+                              : port_of(endpoint_text.substr(colon + 1));
+        if (!port) {
+            throw protocol_error(endpoint, "CLUSTER NODES line " + std::to_string(number) +
+                                               " gave a node address without a port from 1 "
+                                               "to 65535: '" +
+                                               std::string(address) + "'");
+        }
         NodeAddress node;
-        node.host = std::string(endpoint.substr(0, colon));
+        node.host = std::string(endpoint_text.substr(0, colon));
         if (node.host.empty()) node.host = seed_host;
-        // A port that is not one (out of range, not a number) leaves the node out.
-        const char* port_end = endpoint.data() + endpoint.size();
-        auto [end, ec] = std::from_chars(endpoint.data() + colon + 1, port_end, node.port);
-        if (ec != std::errc() || end != port_end || node.port < 1 || node.port > 65535) continue;
+        node.port = *port;
         if (std::find(nodes.begin(), nodes.end(), node) == nodes.end()) nodes.push_back(node);
     }
     return nodes;
@@ -160,7 +181,7 @@ std::vector<NodeAddress> parse_cluster_nodes(std::string_view text, const std::s
 std::vector<NodeAddress> list_nodes(Connection& connection, const std::string& seed_host) {
     ReplyPtr reply = connection.command({"CLUSTER", "NODES"});
     return parse_cluster_nodes(text_of(reply.get(), "CLUSTER NODES", connection.endpoint()),
-                               seed_host);
+                               seed_host, connection.endpoint());
 }
 
 config::Settings node_settings(const config::Settings& seed, const NodeAddress& node) {
@@ -171,7 +192,8 @@ config::Settings node_settings(const config::Settings& seed, const NodeAddress& 
     return s;
 }
 
-std::optional<Redirect> parse_redirect(std::string_view error, const std::string& seed_host) {
+std::optional<Redirect> parse_redirect(std::string_view error, const std::string& seed_host,
+                                       const std::string& endpoint) {
     Redirect r;
     if (error.starts_with("MOVED ")) {
         error.remove_prefix(6);
@@ -181,25 +203,30 @@ std::optional<Redirect> parse_redirect(std::string_view error, const std::string
     } else {
         return std::nullopt;
     }
+    const std::string verb = r.ask ? "ASK" : "MOVED";
     const size_t space = error.find(' ');
-    if (space == std::string_view::npos) return std::nullopt;
+    const std::string_view slot_text = error.substr(0, space);
     int slot = 0;
-    auto [slot_end, slot_ec] = std::from_chars(error.data(), error.data() + space, slot);
-    if (slot_ec != std::errc() || slot_end != error.data() + space || slot < 0 ||
-        slot >= slot_count) {
-        return std::nullopt;
+    auto [slot_end, slot_ec] =
+        std::from_chars(slot_text.data(), slot_text.data() + slot_text.size(), slot);
+    if (slot_text.empty() || slot_ec != std::errc() ||
+        slot_end != slot_text.data() + slot_text.size() || slot < 0 || slot >= slot_count) {
+        throw protocol_error(endpoint, verb + " redirect gave slot '" + std::string(slot_text) +
+                                           "', not a slot from 0 to 16383");
     }
     r.slot = static_cast<uint16_t>(slot);
-    std::string_view endpoint = error.substr(space + 1);
-    const size_t colon = endpoint.rfind(':');
-    if (colon == std::string_view::npos) return std::nullopt;
-    r.target.host = std::string(endpoint.substr(0, colon));
-    if (r.target.host.empty()) r.target.host = seed_host;
-    const char* port_end = endpoint.data() + endpoint.size();
-    auto [end, ec] = std::from_chars(endpoint.data() + colon + 1, port_end, r.target.port);
-    if (ec != std::errc() || end != port_end || r.target.port < 1 || r.target.port > 65535) {
-        return std::nullopt;
+    const std::string_view target =
+        space == std::string_view::npos ? std::string_view() : error.substr(space + 1);
+    const size_t colon = target.rfind(':');
+    const auto port =
+        colon == std::string_view::npos ? std::nullopt : port_of(target.substr(colon + 1));
+    if (!port) {
+        throw protocol_error(endpoint, verb + " redirect gave '" + std::string(target) +
+                                           "', not a host:port with a port from 1 to 65535");
     }
+    r.target.host = std::string(target.substr(0, colon));
+    if (r.target.host.empty()) r.target.host = seed_host;
+    r.target.port = *port;
     return r;
 }
 

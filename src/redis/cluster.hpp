@@ -46,25 +46,34 @@ struct Topology {
 // disabled, or CLUSTER blocked as behind AMR's Enterprise proxy). `seed_host` stands in
 // for nodes that announce no address.
 std::optional<Topology> discover_topology(Connection& connection, const std::string& seed_host);
+// The same from the reply to CLUSTER SLOTS that `endpoint` sent: a reply that is not a
+// topology (a slot or port out of range, a wrong type) is a protocol error naming it.
+std::optional<Topology> topology_from_reply(const redisReply* reply, const std::string& seed_host,
+                                            const std::string& endpoint);
 
 // Every node not known to have failed, replicas included (CLUSTER NODES; CLUSTER SLOTS
 // may leave out replicas that are still syncing).
 std::vector<NodeAddress> list_nodes(Connection& connection, const std::string& seed_host);
 // The same from CLUSTER NODES' text: nodes flagged fail, noaddr or handshake are left out,
-// those only suspected (fail?) kept.
-std::vector<NodeAddress> parse_cluster_nodes(std::string_view text, const std::string& seed_host);
+// those only suspected (fail?) kept. A node address without a port from 1 to 65535 is a
+// protocol error from `endpoint` (a lying server), naming the line.
+std::vector<NodeAddress> parse_cluster_nodes(std::string_view text, const std::string& seed_host,
+                                             const std::string& endpoint);
 
 // Settings to reach `node`: its address, and the seed's credentials, TLS options and the
 // host name certificates must carry.
 config::Settings node_settings(const config::Settings& seed, const NodeAddress& node);
 
-// Parses "MOVED 3999 127.0.0.1:6381" and "ASK ..."; nullopt for other errors.
+// Parses "MOVED 3999 127.0.0.1:6381" and "ASK ..."; nullopt for other errors. A MOVED or
+// ASK without a slot from 0 to 16383 and a host:port with a port from 1 to 65535 is a
+// protocol error from `endpoint`, naming what was wrong.
 struct Redirect {
     bool ask = false;
     uint16_t slot = 0;
     NodeAddress target;
 };
-std::optional<Redirect> parse_redirect(std::string_view error, const std::string& seed_host);
+std::optional<Redirect> parse_redirect(std::string_view error, const std::string& seed_host,
+                                       const std::string& endpoint);
 
 // How a command decides whether to use the cluster API.
 enum class ClusterMode { detect, force };

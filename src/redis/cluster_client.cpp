@@ -56,7 +56,7 @@ ReplyPtr ClusterClient::keyed_command(std::string_view key,
         ReplyPtr reply = target->read_reply(args.front());
         if (reply->type != REDIS_REPLY_ERROR) return reply;
         const std::string_view error(reply->str, reply->len);
-        auto redirect = parse_redirect(error, settings_.host);
+        auto redirect = parse_redirect(error, settings_.host, last_endpoint_);
         if (!redirect || hop >= max_redirects) throw reply_error(error, args.front());
         spdlog::debug("{} for '{}': following to {}", error, key, redirect->target.str());
         if (!redirect->ask) topology_ = discover_topology(*target, settings_.host);

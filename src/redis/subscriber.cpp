@@ -212,12 +212,18 @@ bool Subscriber::handle(Link& link, const Frame& frame, MessageSink& sink) {
                 confirmed_group(link, link.pending.begin());
                 spdlog::warn("{} on {}: finding where its channels live now", e.payload,
                              link.node.str());
-                if (auto redirect = parse_redirect(e.payload, settings_.host)) {
-                    ask_first_ = redirect->target;
+                Error why(ErrorKind::connection, std::string(e.payload) + " on " + link.node.str());
+                try {
+                    if (auto redirect =
+                            parse_redirect(e.payload, settings_.host, link.node.str())) {
+                        ask_first_ = redirect->target;
+                    }
+                } catch (const Error& lying) {
+                    // A redirect out of range: no hint, the topology tells where they live.
+                    why = lying;
                 }
                 homeless_.insert(homeless_.end(), group.begin(), group.end());
-                schedule_recovery(Error(ErrorKind::connection,
-                                        std::string(e.payload) + " on " + link.node.str()));
+                schedule_recovery(why);
                 break;
             }
             throw reply_error(e.payload, verb(options_.kind));

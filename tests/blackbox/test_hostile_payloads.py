@@ -92,6 +92,36 @@ def test_subscriber_lives_through_a_number_of_350_digits(amr, plain_server, name
     assert "a number of more than 100 characters (amr's limit)" in r.stderr, r
 
 
+def test_json_output_keeps_numbers_as_written(amr, plain_server):
+    # RapidJSON 1.1's strtod printed 0e55 as 7.922816251426434e28 (docs/FUZZING.md, finding 2).
+    ch = unique()
+    payload = b'{"price":0e55, "big":184467440737095516159,"tiny":1e-324,"one":1.0}'
+    sub = amr.subscribe("-j", "--count", "1", ch, env=plain_server.env(), count=1)
+    assert plain_server.publish(ch, payload) == 1
+    assert sub.wait() == 0, sub
+    assert b'"data":{"price":0e55,"big":184467440737095516159,"tiny":1e-324,"one":1.0}' in \
+        sub.stdout_bytes, sub.stdout_bytes
+    assert json_lines(sub.stdout_bytes)[0]["data"]["big"] == 184467440737095516159
+
+
+LONE_LOW = b'"\\udd00"'  # a low surrogate with no high one: ED B4 80 to RapidJSON 1.1
+
+
+def test_lone_low_surrogate_is_text_and_json_output_stays_utf8(amr, plain_server, jq):
+    # -o json printed the bytes ED B4 80, which jq refused (docs/FUZZING.md, finding 5).
+    ch = unique()
+    sub = amr.start_shell(f"$AMR subscribe -j --count 2 {ch} | jq -c .data", env=plain_server.env())
+    sub.wait_subscribed()
+    assert plain_server.publish(ch, LONE_LOW) == 1
+    assert plain_server.publish(ch, AFTER) == 1
+    assert sub.wait() == 0, sub
+    text, after = sub.stdout.splitlines()
+    assert json.loads(text) == LONE_LOW.decode(), "not JSON to amr: the payload as a string"
+    assert json.loads(after) == json.loads(AFTER)
+    r = expect(amr.run("publish", ch, LONE_LOW.decode(), env=plain_server.env()), 2)
+    assert "is not valid JSON at byte 1: a lone low surrogate escape" in r.stderr, r
+
+
 def test_depth_limit_is_json_and_one_more_is_text_that_jq_reads(amr, plain_server, jq):
     ch = unique()
     sub = amr.start_shell(f"$AMR subscribe -j --count 2 {ch} | jq -c .data", env=plain_server.env())

@@ -29,9 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         std::string once, twice;
         formatter->append(m, once);
         formatter->append(m, twice);
-        // A number RapidJSON misreads differs from one parse to the next (open finding).
-        (fuzz::has_misread_number(payload) ? fuzz::check_open : fuzz::check)(
-            once == twice, "a template renders a message two ways", {});
+        fuzz::check(once == twice, "a template renders a message two ways");
     } catch (const amr::Error& e) {
         fuzz::check(e.kind() == amr::ErrorKind::usage, "a template error that is not usage");
         const std::string_view what = e.what();

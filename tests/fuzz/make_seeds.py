@@ -92,3 +92,36 @@ def jwt(payload):
 seeds("jwt", ["\x00" + jwt('{"exp":1764000000,"aud":"x"}'), "\x01{\"exp\": 4102444800}",
               "\x01{\"exp\":99999999999999999999999}", "\x01{\"exp\":-5}", "\x01{\"exp\":1.5e9}",
               "\x00a.b", "\x00no dots", "\x00" + jwt('{"iat":1}') + "=", "\x02x.!!!.y"])
+
+
+def node(host, port, *extra):
+    return b"*%d\r\n" % (2 + len(extra)) + bulk(host) + b":%d\r\n" % port + b"".join(extra)
+
+
+def slot_range(first, last, *nodes):
+    return b"*%d\r\n:%d\r\n:%d\r\n" % (2 + len(nodes), first, last) + b"".join(nodes)
+
+
+# cluster_slots: CLUSTER SLOTS replies, RESP2 and RESP3, good and lying.
+seeds("cluster_slots", [
+    b"*2\r\n" + slot_range(0, 8191, node("127.0.0.1", 30001, bulk("07c3")), node("127.0.0.1", 30004))
+    + slot_range(8192, 16383, node("", 30002), node("?", 30005)),
+    b"*1\r\n" + slot_range(0, 16383, node("host.example", 6379, bulk("id"),
+                                          b"%1\r\n+hostname\r\n+h.example\r\n")),
+    b"*0\r\n", b"-ERR This instance has cluster support disabled\r\n",
+    b"-NOPERM this user has no permissions to run the 'cluster|slots' command\r\n",
+    b"*1\r\n" + slot_range(0, 16384, node("h", 1)),
+    b"*1\r\n" + slot_range(5, 4, node("h", 1)),
+    b"*1\r\n" + slot_range(0, 1, node("h", 65536)),
+    b"*1\r\n*2\r\n:0\r\n:1\r\n", b"+OK\r\n", b"*1\r\n" + slot_range(0, 1, b"$-1\r\n"),
+    b"*1\r\n*3\r\n$1\r\n0\r\n:1\r\n" + node("h", 1),
+    b">2\r\n" + bulk("pubsub") + bulk("x") + b"*0\r\n",
+])
+# pipeline: the first byte picks what each reply answers (bit 7: SPUBLISH).
+seeds("pipeline", [b"\x00:1\r\n:0\r\n:3\r\n", b"\x80:2\r\n-MOVED 1 h:1\r\n",
+                   b"\x40:1\r\n+PONG\r\n:1\r\n", b"\xc0+OK\r\n-WRONGPASS x\r\n",
+                   b"\x00:-1\r\n", b"\x00$1\r\nx\r\n", b"\x00+PONG\r\n", b"\x00_\r\n",
+                   b"\x00(12345678901234567890\r\n", b"\x00|1\r\n+a\r\n+b\r\n:1\r\n",
+                   b"\x00>3\r\n" + bulk("message") + bulk("c") + bulk("p") + b":1\r\n",
+                   b"\x00:9223372036854775807\r\n:9223372036854775807\r\n", b"\x00#t\r\n",
+                   b"\x00,1.5\r\n", b"\x00*2\r\n:1\r\n:2\r\n"])
