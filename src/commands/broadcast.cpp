@@ -6,6 +6,7 @@
 #include "commands/message_options.hpp"
 #include "commands/stream_options.hpp"
 #include "output/stdout_sink.hpp"
+#include "util/saturating.hpp"
 
 namespace amr::commands {
 namespace {
@@ -32,7 +33,7 @@ int run_broadcast(const BroadcastOptions& o, const GlobalOptions& globals) {
     long long total = 0;
     for (size_t i = 0; i < channels.size(); ++i) {
         counts.emplace_back(channels[i], receivers[i]);
-        total += receivers[i];
+        total = util::add_saturating(total, receivers[i]);
     }
     spdlog::debug("broadcast to {} channel(s): {} receiver(s)", channels.size(), total);
 

@@ -7,6 +7,7 @@
 #include "message/json_check.hpp"
 #include "output/json_string.hpp"
 #include "output/terminal_escape.hpp"
+#include "util/saturating.hpp"
 
 namespace amr::output {
 
@@ -64,7 +65,7 @@ std::string publish_output(OutputMode mode, const std::string& channel, long lon
 std::string broadcast_output(OutputMode mode, const std::vector<ChannelCount>& counts,
                              const std::string& message) {
     long long total = 0;
-    for (const auto& c : counts) total += c.second;
+    for (const auto& c : counts) total = util::add_saturating(total, c.second);
     switch (mode) {
         case OutputMode::json: {
             rj::StringBuffer buf;

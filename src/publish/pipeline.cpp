@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "publish/pipeline_reply.hpp"
+#include "util/saturating.hpp"
 
 namespace amr::publish {
 namespace {
@@ -178,9 +179,10 @@ void Pipeline::on_reply(const redisReply* reply) {
         return;
     }
     if (!said.refused) {
-        stats_.receivers += said.receivers;
-        stats_.channel_receivers[entry.channel] += said.receivers;
-        line_receivers_ += said.receivers;
+        long long& channel = stats_.channel_receivers[entry.channel];
+        stats_.receivers = util::add_saturating(stats_.receivers, said.receivers);
+        channel = util::add_saturating(channel, said.receivers);
+        line_receivers_ = util::add_saturating(line_receivers_, said.receivers);
     } else {
         line_failed_ = true;
         if (!failure_) {

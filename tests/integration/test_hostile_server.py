@@ -3,6 +3,7 @@ lengths, trickles, silence, storms and escape bytes. Each case ends with the doc
 exit code, a message naming the server and what was wrong, bounded memory and no hang;
 subscribers reconnect where that is the documented behaviour."""
 
+import json
 import re
 import signal
 import sys
@@ -750,3 +751,18 @@ def test_ssubscribe_lives_through_a_redirect_out_of_range(amr):
     assert lied.is_set()
     assert r.stdout == "after\n", r
     assert "MOVED 99999 127.0.0.1:1 on 127.0.0.1:" in r.stderr, r
+
+
+def test_counts_a_lying_server_sums_past_the_largest_stop_there(amr):
+    # Two channels each "reached" LLONG_MAX receivers: the total is LLONG_MAX, not a signed
+    # overflow (undefined behaviour; -2 in practice).
+    def script(peer):
+        peer.answer_setup()
+        peer.expect("PUBLISH")
+        peer.send(b":9223372036854775807\r\n:9223372036854775807\r\n")
+        peer.hold(10)
+
+    with HostileServer(script) as server:
+        r = expect(run_measured(amr, "--connect-timeout", "3", "broadcast", "-c", "a", "-c", "b",
+                                "-o", "json", "{}", env=server.env()), 0)
+    assert json.loads(r.stdout)["total"] == 9223372036854775807, r
