@@ -388,6 +388,12 @@ def _tail(data: bytes | bytearray, keep: int = 4000) -> str:
     return f"[{len(data) - keep} bytes before]" + bytes(data[-keep:]).decode(errors="replace")
 
 
+def _arg(a) -> str | bytes:
+    """An argument for amr's argv: bytes as they are (a payload that is not UTF-8), the rest
+    as text (paths, numbers)."""
+    return a if isinstance(a, bytes) else str(a)
+
+
 class Background:
     """A process whose stdout and stderr are collected by threads, so the test can wait
     for a stderr line (the subscription confirmation) while it runs; with stdin=True the
@@ -396,7 +402,7 @@ class Background:
 
     def __init__(self, argv: Sequence[str], *, env: dict, cwd: Path, shell: bool = False,
                  stdin: bool = False) -> None:
-        self.argv = list(map(str, argv)) if not shell else ["bash", "-c", argv[0]]
+        self.argv = list(map(_arg, argv)) if not shell else ["bash", "-c", argv[0]]
         self.proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd,
                                      start_new_session=True)
@@ -576,7 +582,7 @@ class Amr:
 
     def run(self, *args: str, env: dict | None = None, input: str | bytes | None = None,
             cwd: Path | None = None, timeout: float = HANG) -> Result:
-        argv = [self.bin, *map(str, args)]
+        argv = [self.bin, *map(_arg, args)]
         data = input.encode() if isinstance(input, str) else input
         proc = subprocess.run(argv, input=data, stdin=None if data is not None else subprocess.DEVNULL,
                               capture_output=True, env=self.env(env), cwd=cwd or self.cwd, timeout=timeout)
@@ -594,7 +600,7 @@ class Amr:
     def run_tty(self, *args: str, env: dict | None = None, timeout: float = HANG) -> Result:
         """Runs amr with stdout on a pseudo-terminal (stderr to a pipe); CRLF becomes LF."""
         import pty
-        argv = [self.bin, *map(str, args)]
+        argv = [self.bin, *map(_arg, args)]
         master, slave = pty.openpty()
         errfile = self.home / f".stderr-{secrets.token_hex(4)}"
         with open(errfile, "wb") as err:
@@ -617,7 +623,7 @@ class Amr:
         return Result(argv, rc, bytes(out).replace(b"\r\n", b"\n"), stderr)
 
     def start(self, *args: str, env: dict | None = None, stdin: bool = False) -> Background:
-        bg = Background([self.bin, *map(str, args)], env=self.env(env), cwd=self.cwd, stdin=stdin)
+        bg = Background([self.bin, *map(_arg, args)], env=self.env(env), cwd=self.cwd, stdin=stdin)
         self.background.append(bg)
         return bg
 
@@ -669,6 +675,7 @@ def _positionals(args: Sequence[str], takes_value: set[str]):
         if skip:
             skip = False
             continue
+        a = a.decode("latin-1") if isinstance(a, bytes) else str(a)
         if a in takes_value:
             skip = True
             continue
