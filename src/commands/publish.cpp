@@ -20,7 +20,7 @@ struct PublishOptions {
 };
 
 int run_publish(const PublishOptions& o, const GlobalOptions& globals) {
-    if (o.stream.streaming()) {
+    if (o.stream.streaming() && !o.generate.generating()) {
         if (o.channel.empty()) {
             throw usage_error("publish --lines needs a CHANNEL", "amr publish CHANNEL --lines");
         }
