@@ -100,7 +100,14 @@ void require_message_json(const MessageOptions& o, const std::string& text,
 std::string resolve_message(const MessageOptions& o, WhenMissing when_missing) {
     std::optional<std::string> text = given_text(o, when_missing);
     if (!text) return message::build_message(spec_to_build(o), std::chrono::system_clock::now());
-    require_message_json(o, *text, "the message");
+    try {
+        require_message_json(o, *text, "the message");
+    } catch (const Error& e) {
+        if (text->find("{{") == std::string::npos) throw;
+        throw usage_error(e.what(),
+                          "placeholders such as {{count}} are expanded only with "
+                          "--count, --rate, --interval or --expand");
+    }
     return *text;
 }
 

@@ -52,6 +52,12 @@ def test_a_message_nobody_asked_to_expand_is_sent_as_it_is(amr, plain_server):
     assert lines_of(sub) == ["a{{count}}b", "{{count}} 1"]
 
 
+def test_a_placeholder_without_expansion_is_pointed_out(amr, plain_server):
+    r = expect(amr.run("publish", unique(), '{"seq":{{count}}}', env=plain_server.env()), 2)
+    assert "the message is not valid JSON at byte 8" in r.stderr, r
+    assert "expanded only with --count, --rate, --interval or --expand" in r.stderr, r
+
+
 def test_presets_and_events_are_made_afresh(amr, plain_server):
     ch = unique()
     sub = received(amr, plain_server, ch, 3)
