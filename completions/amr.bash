@@ -10,7 +10,8 @@ _amr_global_opts='--url -H --host -p --port --user -a --password --tls --no-tls 
     --capath --cert --key --sni --insecure --env-file --no-env-file --connect-timeout --proto-max-bulk-len
     --token-command -v --verbose -q --quiet --version -h --help'
 _amr_message_opts='--raw --preset --event -f --field -o --output --sharded --cluster
-    --min-receivers --lines --file --skip-invalid --window --retry --reconnect-max'
+    --min-receivers --lines --file --skip-invalid --window --retry --reconnect-max --count
+    --interval --rate --expand'
 _amr_subscribe_opts='--count --timeout -F --format --template -j --json --buffer --no-reconnect
     --reconnect-max --ping-interval'
 
@@ -18,7 +19,7 @@ _amr_subscribe_opts='--count --timeout -F --format --template -j --json --buffer
 _amr_value_opts='--url -H --host -p --port --user -a --password --cacert --capath --cert
     --key --sni --env-file --connect-timeout --proto-max-bulk-len --token-command --preset --event -f --field -o --output
     --min-receivers -c --channel --count --timeout -F --format --template --buffer
-    --reconnect-max --ping-interval --file --window'
+    --reconnect-max --ping-interval --file --window --interval --rate'
 
 # Connection options, passed on to `amr channels` when channel names are completed.
 _amr_connection_value_opts='--url -H --host -p --port --user -a --password --token-command
@@ -206,7 +207,7 @@ _amr() {
             ;;
         -p | --port | --user | -a | --password | --connect-timeout | --token-command | --event | -f | --field | \
             --min-receivers | --count | --timeout | --template | --buffer | --reconnect-max | --ping-interval | \
-            --window)
+            --window | --interval | --rate)
             return
             ;;
     esac

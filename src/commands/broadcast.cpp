@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "commands/command.hpp"
+#include "commands/generate_options.hpp"
 #include "commands/message_options.hpp"
 #include "commands/stream_options.hpp"
 #include "output/stdout_sink.hpp"
@@ -18,10 +19,14 @@ struct BroadcastOptions {
     std::vector<std::string> channels;
     MessageOptions message;
     StreamFlags stream;
+    GenerateFlags generate;
 };
 
 int run_broadcast(const BroadcastOptions& o, const GlobalOptions& globals) {
     const auto& channels = o.channels.empty() ? lab_channels : o.channels;
+    if (o.generate.generating()) {
+        return run_generated(o.generate, o.stream, o.message, channels, true, globals);
+    }
     if (o.stream.streaming()) return run_stream(o.stream, o.message, channels, true, globals);
     check_stream_flags(o.stream, o.message);
     const std::string text = resolve_message(o.message, WhenMissing::use_default_preset);
@@ -58,6 +63,7 @@ CommandSpec broadcast_command() {
                     ->allow_extra_args(false);
                 add_message_options(sub, o->message);
                 add_stream_options(sub, o->stream);
+                add_generate_options(sub, o->generate);
                 sub.footer(
                     "Examples:\n"
                     "  amr broadcast\n"

@@ -58,35 +58,57 @@ void add_message_options(CLI::App& sub, MessageOptions& o) {
         ->type_name("N");
 }
 
-std::string resolve_message(const MessageOptions& o, WhenMissing when_missing) {
+namespace {
+
+void check_message_sources(const MessageOptions& o) {
     const bool builds = message::builds_message(o.spec);
     if (builds && o.message) {
         throw usage_error("give either MESSAGE or --preset/--event/-f, not both");
     }
     if (builds && o.raw) throw usage_error("--raw applies to MESSAGE, not to --preset/--event/-f");
+}
 
-    std::string text;
-    if (builds) {
-        return message::build_message(o.spec, std::chrono::system_clock::now());
-    } else if (o.message && *o.message != "-") {
-        text = *o.message;
-    } else if (o.message ||
-               (when_missing == WhenMissing::read_piped_stdin && !isatty(STDIN_FILENO))) {
-        text = read_stdin();
-    } else if (when_missing == WhenMissing::use_default_preset) {
-        message::MessageSpec spec;
-        spec.preset = "system_announcement";
-        return message::build_message(spec, std::chrono::system_clock::now());
-    } else {
-        throw usage_error("no message to publish",
-                          "give MESSAGE, '-' to read stdin, or --preset/--event (presets: " +
-                              preset_names() + ")");
+}  // namespace
+
+std::optional<std::string> given_text(const MessageOptions& o, WhenMissing when_missing) {
+    check_message_sources(o);
+    if (message::builds_message(o.spec)) return std::nullopt;
+    if (o.message && *o.message != "-") return *o.message;
+    if (o.message || (when_missing == WhenMissing::read_piped_stdin && !isatty(STDIN_FILENO))) {
+        return read_stdin();
     }
-    if (!o.raw) {
-        if (text.empty()) throw usage_error("the message is empty", "use --raw to send it anyway");
-        message::require_json(text, "the message");
+    if (when_missing == WhenMissing::use_default_preset) return std::nullopt;
+    throw usage_error(
+        "no message to publish",
+        "give MESSAGE, '-' to read stdin, or --preset/--event (presets: " + preset_names() + ")");
+}
+
+message::MessageSpec spec_to_build(const MessageOptions& o) {
+    if (message::builds_message(o.spec)) return o.spec;
+    message::MessageSpec spec;
+    spec.preset = "system_announcement";
+    return spec;
+}
+
+void require_message_json(const MessageOptions& o, const std::string& text,
+                          const std::string& what) {
+    if (o.raw) return;
+    if (text.empty()) throw usage_error(what + " is empty", "use --raw to send it anyway");
+    message::require_json(text, what);
+}
+
+std::string resolve_message(const MessageOptions& o, WhenMissing when_missing) {
+    std::optional<std::string> text = given_text(o, when_missing);
+    if (!text) return message::build_message(spec_to_build(o), std::chrono::system_clock::now());
+    try {
+        require_message_json(o, *text, "the message");
+    } catch (const Error& e) {
+        if (text->find("{{") == std::string::npos) throw;
+        throw usage_error(e.what(),
+                          "placeholders such as {{count}} are expanded only with "
+                          "--count, --rate, --interval or --expand");
     }
-    return text;
+    return *text;
 }
 
 output::OutputMode output_mode(const MessageOptions& o) {

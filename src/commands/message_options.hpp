@@ -32,6 +32,14 @@ enum class WhenMissing { read_piped_stdin, use_default_preset };
 // newline removed), or MESSAGE itself; JSON-validated unless --raw. Throws usage Errors.
 std::string resolve_message(const MessageOptions& options, WhenMissing when_missing);
 
+// The parts of resolve_message, for messages made one by one (--count): MESSAGE or stdin
+// as given (nothing when a message is to be built), the spec to build (the default
+// preset when nothing was given to broadcast), and the JSON check naming `what`.
+std::optional<std::string> given_text(const MessageOptions& options, WhenMissing when_missing);
+message::MessageSpec spec_to_build(const MessageOptions& options);
+void require_message_json(const MessageOptions& options, const std::string& text,
+                          const std::string& what);
+
 output::OutputMode output_mode(const MessageOptions& options);
 
 // 0, or 5 after saying on stderr that fewer than --min-receivers got the message.

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "commands/command.hpp"
+#include "commands/generate_options.hpp"
 #include "commands/message_options.hpp"
 #include "commands/stream_options.hpp"
 #include "error.hpp"
@@ -15,22 +16,26 @@ struct PublishOptions {
     std::string channel;
     MessageOptions message;
     StreamFlags stream;
+    GenerateFlags generate;
 };
 
 int run_publish(const PublishOptions& o, const GlobalOptions& globals) {
-    if (o.stream.streaming()) {
+    if (o.stream.streaming() && !o.generate.generating()) {
         if (o.channel.empty()) {
             throw usage_error("publish --lines needs a CHANNEL", "amr publish CHANNEL --lines");
         }
         return run_stream(o.stream, o.message, {o.channel}, false, globals);
     }
-    check_stream_flags(o.stream, o.message);
     std::string channel = o.channel;
     if (channel.empty()) {
         if (!o.message.spec.preset)
             throw usage_error("publish needs a CHANNEL", "amr publish CHANNEL MESSAGE");
         channel = std::string(message::find_preset(*o.message.spec.preset).channel);
     }
+    if (o.generate.generating()) {
+        return run_generated(o.generate, o.stream, o.message, {channel}, false, globals);
+    }
+    check_stream_flags(o.stream, o.message);
     const std::string text = resolve_message(o.message, WhenMissing::read_piped_stdin);
     const output::OutputMode mode = output_mode(o.message);
 
@@ -56,6 +61,7 @@ CommandSpec publish_command() {
                 ->type_name("MESSAGE");
             add_message_options(sub, o->message);
             add_stream_options(sub, o->stream);
+            add_generate_options(sub, o->generate);
             sub.footer(
                 "Examples:\n"
                 "  amr publish --preset order_created\n"
@@ -63,7 +69,9 @@ CommandSpec publish_command() {
                 "  amr publish orders:created --event order_created -f customer=Ann -f total:=5\n"
                 "  jq -c . order.json | amr publish orders:created --min-receivers 1\n"
                 "  jq -c '.[]' orders.json | amr publish orders:created --lines\n"
-                "  amr publish events --file events.jsonl --skip-invalid --retry");
+                "  amr publish events --file events.jsonl --skip-invalid --retry\n"
+                "  amr publish ticks '{\"seq\":{{count}},\"at\":\"{{time}}\"}' --count 100 --rate "
+                "10");
             return [o, &globals] { return run_publish(*o, globals); };
         }};
 }

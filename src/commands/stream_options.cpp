@@ -69,12 +69,8 @@ void check_stream_flags(const StreamFlags& f, const MessageOptions& m) {
     }
 }
 
-int run_stream(const StreamFlags& f, const MessageOptions& m,
-               const std::vector<std::string>& channels, bool broadcast,
-               const GlobalOptions& globals) {
-    check_stream_flags(f, m);
-    const output::OutputMode mode = output_mode(m);
-
+publish::StreamOptions stream_options_of(const StreamFlags& f, const MessageOptions& m,
+                                         const std::vector<std::string>& channels) {
     publish::StreamOptions so;
     so.channels = channels;
     so.raw = m.raw;
@@ -84,6 +80,15 @@ int run_stream(const StreamFlags& f, const MessageOptions& m,
     so.reconnect_max = f.reconnect_max;
     so.sharded = m.sharded;
     so.min_receivers = m.min_receivers;
+    return so;
+}
+
+int run_stream(const StreamFlags& f, const MessageOptions& m,
+               const std::vector<std::string>& channels, bool broadcast,
+               const GlobalOptions& globals) {
+    check_stream_flags(f, m);
+
+    const publish::StreamOptions so = stream_options_of(f, m, channels);
 
     // The file first: a wrong name is a usage error even without a server.
     const auto input = publish::open_input(f.file.value_or("-"));
@@ -91,12 +96,17 @@ int run_stream(const StreamFlags& f, const MessageOptions& m,
     if (m.sharded) settings = sharded_stream_settings(m, channels, settings);
     const publish::StreamResult result = publish::send_stream(*input, settings, so);
 
+    return finish_stream(result, m, broadcast);
+}
+
+int finish_stream(const publish::StreamResult& result, const MessageOptions& m, bool broadcast) {
+    const output::OutputMode mode = output_mode(m);
     output::write_stdout(broadcast ? publish::broadcast_lines_output(mode, result.totals)
                                    : publish::publish_lines_output(mode, result.totals));
     if (result.interrupted) return publish::interrupted_exit_code;
     if (result.below_min > 0) {
-        spdlog::error("{} message(s) reached fewer than --min-receivers {}; the first is line {}",
-                      result.below_min, *m.min_receivers, result.first_below_min_line);
+        spdlog::error("{} message(s) reached fewer than --min-receivers {}; the first is {} {}",
+                      result.below_min, *m.min_receivers, result.unit, result.first_below_min_line);
         return static_cast<int>(ExitCode::too_few_receivers);
     }
     return 0;

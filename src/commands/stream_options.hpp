@@ -10,6 +10,7 @@
 
 #include "commands/command.hpp"
 #include "commands/message_options.hpp"
+#include "publish/session.hpp"
 
 namespace amr::commands {
 
@@ -37,5 +38,14 @@ void check_stream_flags(const StreamFlags& flags, const MessageOptions& message)
 int run_stream(const StreamFlags& flags, const MessageOptions& message,
                const std::vector<std::string>& channels, bool broadcast,
                const GlobalOptions& globals);
+
+// What publish::Session needs from the options.
+publish::StreamOptions stream_options_of(const StreamFlags& flags, const MessageOptions& message,
+                                         const std::vector<std::string>& channels);
+
+// Prints a stream's totals in the mode of `message`'s --output and returns its exit
+// status (0, 5 for --min-receivers, 130 after a signal).
+int finish_stream(const publish::StreamResult& result, const MessageOptions& message,
+                  bool broadcast);
 
 }  // namespace amr::commands

@@ -11,26 +11,9 @@
 #include "config/settings.hpp"
 #include "publish/line_reader.hpp"
 #include "publish/report.hpp"
+#include "publish/session.hpp"
 
 namespace amr::publish {
-
-struct StreamOptions {
-    std::vector<std::string> channels;
-    bool sharded = false;  // SPUBLISH
-    bool raw = false;
-    bool skip_invalid = false;
-    size_t window = 1000;
-    bool retry = false;
-    std::optional<int> reconnect_max;
-    std::optional<long long> min_receivers;
-};
-
-struct StreamResult {
-    StreamTotals totals;
-    bool interrupted = false;  // SIGINT/SIGTERM stopped the reading
-    uint64_t below_min = 0;    // messages that reached fewer than min_receivers
-    uint64_t first_below_min_line = 0;
-};
 
 // Sends every line; returns when the input has ended (or a signal stopped it) and every
 // message sent was confirmed. The summary goes to stderr on every way out, errors too.

@@ -41,12 +41,24 @@ std::string local_iso_micro(SystemTime t) {
     return buf;
 }
 
-std::string utc_iso_milli(SystemTime t) {
+namespace {
+
+std::string utc_iso(SystemTime t, long long per_second, int digits) {
     std::tm tm = to_tm(t, true);
     char buf[64];
     size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    std::snprintf(buf + n, sizeof buf - n, ".%03lldZ", fraction(t, 1000));
+    std::snprintf(buf + n, sizeof buf - n, ".%0*lldZ", digits, fraction(t, per_second));
     return buf;
+}
+
+}  // namespace
+
+std::string utc_iso_milli(SystemTime t) {
+    return utc_iso(t, 1000, 3);
+}
+
+std::string utc_iso_micro(SystemTime t) {
+    return utc_iso(t, 1000000, 6);
 }
 
 }  // namespace amr::util

@@ -14,5 +14,7 @@ std::string local_iso_micro(SystemTime t);
 std::string local_strftime(SystemTime t, const char* format);
 // UTC with milliseconds: 2025-11-20T12:31:14.906Z
 std::string utc_iso_milli(SystemTime t);
+// UTC with microseconds: 2025-11-20T12:31:14.906797Z
+std::string utc_iso_micro(SystemTime t);
 
 }  // namespace amr::util

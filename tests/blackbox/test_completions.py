@@ -328,7 +328,7 @@ def test_global_options_before_the_command(amr, complete):
 
 
 @pytest.mark.parametrize("command, has, has_not", [
-    ("publish", {"--preset", "--raw", "--min-receivers", "--output", "--file"}, {"--count", "--format", "--json"}),
+    ("publish", {"--preset", "--raw", "--min-receivers", "--output", "--file", "--count", "--rate"}, {"--format", "--json", "--timeout"}),
     ("subscribe", {"--count", "--format", "--json", "--timeout"}, {"--preset", "--cluster", "--sharded"}),
     ("ssubscribe", {"--count", "--cluster"}, {"--preset", "--sharded"}),
     ("channels", {"--sharded", "--cluster", "--output"}, {"--count", "--preset"}),

@@ -81,6 +81,10 @@ seeds("cluster", ["07c3 127.0.0.1:30001@31001 myself,master - 0 0 1 connected 0-
                   "bb02 [::1]:30004@31004 master,handshake - 0 0 0 connected\n",
                   "MOVED 3999 127.0.0.1:6381", "ASK 12182 [::1]:7000", "MOVED 1 :6379",
                   "{user1000}.following", "foo{}{bar}"])
+seeds("placeholders", ['{"seq":{{count}}}', "{{time}} {{utc}} {{unix}} {{unix_ms}}", "{{uuid}}",
+                       "{{random 1 6}}", "{{random -9223372036854775808 9223372036854775807}}",
+                       "{{hostname}}", "{{{{count}}", "{{{{{{count}}", "{{cnt}}", "{{count", "{{}}",
+                       "{{random 5 1}}", "{{ count }}", "a{{count}}b{{count}}c", "{{" + "a" * 100 + "}}"])
 seeds("duration", ["10", "10s", "500ms", "2m", "1h", "1.5s", "0", "-1", "99999999999999999999h",
                    "1e9", " 5s", "0.0001ms", "16k", "256MiB", "1G", "18446744073709551616"])
 

@@ -1,0 +1,142 @@
+#include "commands/generate_options.hpp"
+
+#include <unistd.h>
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <random>
+
+#include "error.hpp"
+#include "message/builder.hpp"
+#include "message/placeholders.hpp"
+#include "publish/generate.hpp"
+#include "util/duration.hpp"
+#include "util/whole_number.hpp"
+
+namespace amr::commands {
+namespace {
+
+// --rate: a positive number of messages per second, at most a million (one a microsecond).
+CLI::Validator positive_rate() {
+    return CLI::Validator(
+        [](std::string& text) -> std::string {
+            double v = 0;
+            auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+            if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v) ||
+                v <= 0 || v > 1e6) {
+                return "a number of messages per second above 0 and at most 1000000 "
+                       "(100, 2.5)";
+            }
+            return {};
+        },
+        "RATE");
+}
+
+std::string hostname() {
+    char name[256] = {};
+    if (::gethostname(name, sizeof name - 1) != 0) return "localhost";
+    return name;
+}
+
+// "-f seq" for "-f seq:={{count}}": what an error names.
+std::string field_name(const std::string& field) {
+    return "-f " + field.substr(0, field.find_first_of(":="));
+}
+
+using Maker = std::function<std::string(std::uint64_t, util::SystemTime)>;
+
+Maker message_maker(const MessageOptions& m, bool broadcast) {
+    auto random = std::make_shared<std::mt19937_64>(std::random_device{}());
+    auto host = std::make_shared<const std::string>(hostname());
+    auto context = [random, host](std::uint64_t n, util::SystemTime now) {
+        return message::PlaceholderContext{n, now, *host, random.get()};
+    };
+    const auto when_missing =
+        broadcast ? WhenMissing::use_default_preset : WhenMissing::read_piped_stdin;
+    if (std::optional<std::string> text = given_text(m, when_missing)) {
+        auto placeholders = std::make_shared<const message::Placeholders>(
+            message::Placeholders::parse(*text, "MESSAGE"));
+        return [placeholders, context, &m](std::uint64_t n, util::SystemTime now) {
+            std::string out = placeholders->render(context(n, now));
+            require_message_json(m, out, "message " + std::to_string(n));
+            return out;
+        };
+    }
+    message::MessageSpec spec = spec_to_build(m);
+    std::vector<message::Placeholders> fields;
+    for (const std::string& f : spec.fields) {
+        fields.push_back(message::Placeholders::parse(f, field_name(f)));
+    }
+    return [spec, fields, context](std::uint64_t n, util::SystemTime now) {
+        message::MessageSpec s = spec;
+        for (size_t i = 0; i < fields.size(); ++i) s.fields[i] = fields[i].render(context(n, now));
+        return message::build_message(s, now);
+    };
+}
+
+}  // namespace
+
+void add_generate_options(CLI::App& sub, GenerateFlags& g) {
+    const std::string group = "Generated messages";
+    sub.add_option("--count", g.count,
+                   "Send N messages (default 1), each made afresh: placeholders such as "
+                   "{{count}} expanded, --preset/--event with fresh ids and timestamp")
+        ->check(util::whole_number(1, std::numeric_limits<long long>::max()))
+        ->type_name("N")
+        ->group(group);
+    auto* interval = sub.add_option("--interval", g.interval,
+                                    "Send a message every DURATION (10s, 500ms), on a schedule "
+                                    "that does not drift")
+                         ->type_name("DURATION")
+                         ->group(group);
+    sub.add_option("--rate", g.rate,
+                   "Send R messages per second (100, 2.5), on a schedule that does not drift")
+        ->check(positive_rate())
+        ->type_name("R")
+        ->excludes(interval)
+        ->group(group);
+    sub.add_flag("--expand", g.expand,
+                 "Expand placeholders ({{count}}, {{time}}, {{uuid}}, ...) in one message too")
+        ->group(group);
+}
+
+int run_generated(const GenerateFlags& g, const StreamFlags& f, const MessageOptions& m,
+                  const std::vector<std::string>& channels, bool broadcast,
+                  const GlobalOptions& globals) {
+    if (f.streaming()) {
+        throw usage_error(
+            "--count, --interval, --rate and --expand make messages; they do not go "
+            "with --lines/--file");
+    }
+    if (f.skip_invalid) throw usage_error("--skip-invalid applies to --lines and --file only");
+    if (f.reconnect_max && !f.retry) throw usage_error("--reconnect-max needs --retry");
+    for (const std::string& channel : channels) {
+        if (!message::Placeholders::parse(channel, "CHANNEL").constant()) {
+            throw usage_error("placeholders in CHANNEL are not supported yet",
+                              "put {{count}} and the others in MESSAGE or -f values");
+        }
+    }
+
+    publish::GenerateOptions go;
+    go.stream = stream_options_of(f, m, channels);
+    go.count = g.count.value_or(1);
+    if (g.rate) {
+        go.pacer = publish::Pacer::per_second(*g.rate);
+    } else if (g.interval) {
+        go.pacer = publish::Pacer(util::parse_duration(*g.interval, "--interval"));
+    }
+    go.make = message_maker(m, broadcast);
+    // The first message is made before connecting: a placeholder that makes it no JSON is a
+    // usage error at once, not after the connection.
+    go.make(1, std::chrono::system_clock::now());
+
+    auto settings = config::load_settings(globals.connection);
+    if (m.sharded) settings = sharded_stream_settings(m, channels, settings);
+    publish::StreamResult result = publish::send_generated(settings, go);
+    result.unit = "message";
+    return finish_stream(result, m, broadcast);
+}
+
+}  // namespace amr::commands

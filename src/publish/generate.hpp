@@ -1,0 +1,32 @@
+// publish --count / --rate / --interval: N messages made one by one (placeholders
+// expanded, presets and --event rebuilt with fresh ids and timestamp), sent over one
+// connection through the Pipeline, each at its planned time (Pacer), pipelined as far as
+// the pace allows.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "config/settings.hpp"
+#include "publish/pacer.hpp"
+#include "publish/session.hpp"
+#include "util/clock.hpp"
+
+namespace amr::publish {
+
+struct GenerateOptions {
+    StreamOptions stream;  // channels, window, retry, min_receivers...
+    std::uint64_t count = 1;
+    Pacer pacer{std::chrono::nanoseconds(0)};
+    // Makes message `number` (from 1) at `now`; throws a usage Error naming the message
+    // (an expanded message that is not JSON, say).
+    std::function<std::string(std::uint64_t number, util::SystemTime now)> make;
+};
+
+// Sends the messages; returns when all were sent and confirmed, or after a signal
+// (the message in flight is sent and confirmed first). The summary goes to stderr on
+// every way out. Throws as send_stream does.
+StreamResult send_generated(const config::Settings& settings, const GenerateOptions& options);
+
+}  // namespace amr::publish
