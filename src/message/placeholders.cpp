@@ -1,7 +1,9 @@
 #include "message/placeholders.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <iterator>
 
 #include "error.hpp"
 
@@ -12,6 +14,16 @@ constexpr std::string_view open_mark = "{{";
 constexpr std::string_view close_mark = "}}";
 // A placeholder is short; a longer run before "}}" is an unclosed one.
 constexpr size_t max_placeholder = 64;
+
+// The placeholder as an error shows it: "{{name}}" when it is printable ASCII; otherwise
+// only its length (a NUL would cut the message short, a control byte is no text).
+std::string shown(std::string_view inside) {
+    const bool printable =
+        std::all_of(inside.begin(), inside.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
+    if (printable) return "{{" + std::string(inside) + "}}";
+    return "a placeholder of " + std::to_string(inside.size() + 4) +
+           " bytes with one that is not printable";
+}
 
 std::vector<std::string_view> words(std::string_view s) {
     std::vector<std::string_view> out;
@@ -38,6 +50,12 @@ std::int64_t uniform(std::mt19937_64& random, std::int64_t low, std::int64_t hig
 }
 
 }  // namespace
+
+const std::pair<std::string_view, Placeholders::Kind> Placeholders::names[] = {
+    {"count", Kind::count},   {"time", Kind::time},         {"utc", Kind::utc},
+    {"unix", Kind::unix_s},   {"unix_ms", Kind::unix_ms},   {"uuid", Kind::uuid},
+    {"random", Kind::random}, {"hostname", Kind::hostname},
+};
 
 const char* const Placeholders::known =
     "{{count}}, {{time}}, {{utc}}, {{unix}}, {{unix_ms}}, {{uuid}}, {{random A B}}, {{hostname}}";
@@ -70,33 +88,21 @@ Placeholders Placeholders::parse(std::string_view text, std::string_view what) {
         auto w = words(inside);
         Part part;
         std::string_view name = w.empty() ? std::string_view() : w[0];
-        if (name == "count")
-            part.kind = Kind::count;
-        else if (name == "time")
-            part.kind = Kind::time;
-        else if (name == "utc")
-            part.kind = Kind::utc;
-        else if (name == "unix")
-            part.kind = Kind::unix_s;
-        else if (name == "unix_ms")
-            part.kind = Kind::unix_ms;
-        else if (name == "uuid")
-            part.kind = Kind::uuid;
-        else if (name == "hostname")
-            part.kind = Kind::hostname;
-        else if (name == "random")
-            part.kind = Kind::random;
-        else
-            throw fail(open, "unknown placeholder {{" + std::string(inside) + "}}");
+        const auto* named = std::find_if(std::begin(names), std::end(names),
+                                         [&](const auto& n) { return n.first == name; });
+        if (named == std::end(names)) {
+            throw fail(open, "unknown placeholder " + shown(inside));
+        }
+        part.kind = named->second;
         if (part.kind == Kind::random) {
             if (w.size() != 3 || !whole(w[1], part.low) || !whole(w[2], part.high) ||
                 part.low > part.high) {
-                throw fail(open, "{{random A B}} needs two whole numbers, A at most B (got {{" +
-                                     std::string(inside) + "}})");
+                throw fail(open, "{{random A B}} needs two whole numbers, A at most B (got " +
+                                     shown(inside) + ")");
             }
         } else if (w.size() != 1) {
-            throw fail(open, "{{" + std::string(name) + "}} takes no argument (got {{" +
-                                 std::string(inside) + "}})");
+            throw fail(open, "{{" + std::string(name) + "}} takes no argument (got " +
+                                 shown(inside) + ")");
         }
         if (!literal.empty()) result.parts_.push_back(Part{Kind::text, std::move(literal)});
         literal.clear();

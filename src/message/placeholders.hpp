@@ -7,6 +7,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "util/clock.hpp"
@@ -43,6 +44,7 @@ class Placeholders {
         std::string text;
         std::int64_t low = 0, high = 0;
     };
+    static const std::pair<std::string_view, Kind> names[8];
     std::vector<Part> parts_;
     bool constant_ = true;
 };

@@ -98,6 +98,13 @@ TEST_CASE("placeholders: a bad placeholder is a usage error naming the byte") {
           std::string::npos);
     CHECK(error_of("{{count 2}}") ==
           "MESSAGE: {{count}} takes no argument (got {{count 2}}) at byte 0");
+    // Bytes that are not printable are not quoted: a NUL would cut the message short.
+    CHECK(error_of(std::string("x{{random 1\0\x01 2}}", 17)) ==
+          "MESSAGE: {{random A B}} needs two whole numbers, A at most B (got a placeholder of "
+          "16 bytes with one that is not printable) at byte 1");
+    CHECK(error_of("{{\x1b[2J}}") ==
+          "MESSAGE: unknown placeholder a placeholder of 8 bytes with one that is not printable "
+          "at byte 0");
     // A {{ far from any }} is unclosed, not a long name.
     CHECK(error_of("{{" + std::string(100, 'a') + "}}") ==
           "MESSAGE: a {{ with no }} after it at byte 0");
