@@ -35,5 +35,7 @@ CommandSpec psubscribe_command();
 CommandSpec ssubscribe_command();
 CommandSpec channels_command();
 CommandSpec ping_command();
+CommandSpec request_command();
+CommandSpec reply_command();
 
 }  // namespace amr::commands

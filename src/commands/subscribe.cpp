@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "commands/command.hpp"
+#include "commands/format_options.hpp"
 #include "output/formatter.hpp"
 #include "output/message_queue.hpp"
 #include "output/stdout_sink.hpp"
@@ -23,9 +24,7 @@ struct SubscribeOptions {
     redis::SubscriptionKind kind = redis::SubscriptionKind::channels;
     bool cluster = false;
     std::vector<std::string> names;
-    std::optional<std::string> format;  // pretty when not given
-    std::optional<std::string> template_text;
-    bool json = false;
+    FormatFlags format;
     std::optional<long long> count;
     std::optional<std::string> timeout;
     std::string buffer = "256MiB";
@@ -97,26 +96,7 @@ class QueueSink : public redis::MessageSink {
     bool stale_ = true;
 };
 
-// --template implies --format template and goes with no other format.
-output::Format select_format(const SubscribeOptions& o) {
-    if (o.template_text) {
-        if (o.json) throw usage_error("--template cannot be combined with -j/--json");
-        if (o.format && *o.format != "template") {
-            throw usage_error("--template cannot be combined with --format " + *o.format);
-        }
-        return output::Format::template_;
-    }
-    if (o.json) return output::Format::json;
-    const output::Format format = output::parse_format(o.format.value_or("pretty"));
-    if (format == output::Format::template_) {
-        throw usage_error("--format template needs --template TEMPLATE",
-                          "e.g. --template '{channel}\\t{payload}\\n'");
-    }
-    return format;
-}
-
 int run_subscribe(const SubscribeOptions& o, const GlobalOptions& globals) {
-    const output::Format format = select_format(o);
     redis::Deadline deadline;
     if (o.timeout) {
         deadline = std::chrono::steady_clock::now() + util::parse_duration(*o.timeout, "--timeout");
@@ -137,9 +117,7 @@ int run_subscribe(const SubscribeOptions& o, const GlobalOptions& globals) {
     options.backoff.max_attempts = o.reconnect_max;
     options.ping_interval = util::parse_duration(o.ping_interval, "--ping-interval");
     output::MessageQueue queue(util::parse_size(o.buffer, "--buffer"));
-    auto formatter = output::make_formatter(
-        format, {.colour = output::stdout_wants_colour(), .escape = output::stdout_is_terminal()},
-        o.template_text.value_or(""));
+    auto formatter = stdout_formatter(o.format);
     auto settings = config::load_settings(globals.connection);
 
     output::StreamWriter writer(queue, *formatter);
@@ -217,17 +195,7 @@ CommandSpec make_spec(redis::SubscriptionKind kind) {
                                o->names, f.positional_help)
                     ->required()
                     ->type_name(f.positional);
-                sub.add_option("-F,--format", o->format,
-                               "pretty (the lab's display), json (one object per line), raw "
-                               "(the payload) or template (--template)")
-                    ->check(CLI::IsMember({"pretty", "json", "raw", "template"}))
-                    ->type_name("FORMAT");
-                sub.add_option("--template", o->template_text,
-                               "Print each message through TEMPLATE, adding no newline, e.g. "
-                               "'{channel}\\t{data.order_id}\\n' (implies --format template; "
-                               "TEMPLATES in man amr)")
-                    ->type_name("TEMPLATE");
-                sub.add_flag("-j,--json", o->json, "Short for --format json");
+                add_format_options(sub, o->format);
                 sub.add_option("--count", o->count, "Exit 0 after N messages")
                     ->check(util::whole_number(1, std::numeric_limits<long long>::max()))
                     ->type_name("N");

@@ -34,6 +34,10 @@ class MessageSink {
     virtual bool on_message(const PubSubEvent& event) = 0;
     // Called before the reader waits for the sockets: the moment to hand on a batch.
     virtual void on_idle() = 0;
+    // Called once, when the server has confirmed every subscription asked for at the
+    // start (request publishes only then, so no reply can come before it listens).
+    // Returns false to stop.
+    virtual bool on_subscribed() { return true; }
 };
 
 enum class SubscriptionKind { channels, patterns, shard_channels };
@@ -81,7 +85,7 @@ class Subscriber {
     void confirmed_group(Link& link, std::deque<std::vector<Subscription>>::iterator group);
     void try_recover();
     bool handle(Link& link, const Frame& frame, MessageSink& sink);
-    void confirm(Link& link, const PubSubEvent& e);
+    bool confirm(Link& link, const PubSubEvent& e);  // true: all confirmed the first time
     void forget(Link& link, const PubSubEvent& e);
     Clock::time_point next_timer(Deadline deadline) const;
     void check_pings();

@@ -1,0 +1,184 @@
+// amr reply CHANNEL... (--echo | --exec CMD): a responder for amr request. Each request
+// is a JSON object naming its reply channel in a field (reply_to); the answer (the
+// request itself, or what CMD prints) is published there. Requests without a usable
+// reply channel, and commands that fail, are reported on stderr and get no reply.
+#include <spdlog/spdlog.h>
+
+#include <limits>
+
+#include "commands/command.hpp"
+#include "error.hpp"
+#include "message/reply_to.hpp"
+#include "redis/subscriber.hpp"
+#include "util/duration.hpp"
+#include "util/whole_number.hpp"
+
+namespace amr::commands {
+namespace {
+
+struct ReplyOptions {
+    std::vector<std::string> names;
+    bool pattern = false;
+    bool echo = false;
+    std::optional<std::string> exec;
+    std::string reply_field{message::default_reply_field};
+    std::optional<long long> count;
+    std::string ping_interval = "60s";
+};
+
+// The connection replies go out on (a subscribed RESP2 connection cannot PUBLISH). Opened
+// at the first reply; after a silence it is PINGed first, and opened again when that
+// fails or when the token it signed in with has been replaced.
+class ReplyPublisher {
+  public:
+    ReplyPublisher(const config::Settings& settings, std::chrono::milliseconds idle)
+        : settings_(settings), idle_(idle) {}
+
+    // The number of receivers. Throws connection Errors (the caller reports them).
+    long long publish(const std::string& channel, std::string_view text) {
+        ensure_open();
+        auto reply = connection_->command({"PUBLISH", channel, text});
+        used_ = redis::Clock::now();
+        return redis::count_of(reply.get(), "PUBLISH", connection_->endpoint());
+    }
+
+  private:
+    void ensure_open() {
+        if (connection_ && settings_.token && settings_.token->token() != token_) {
+            spdlog::debug("the token was renewed: connecting again to publish replies");
+            connection_.reset();
+        }
+        if (connection_ && redis::Clock::now() - used_ >= idle_) {
+            try {
+                connection_->command({"PING"});
+            } catch (const Error& e) {
+                if (e.kind() != ErrorKind::connection) throw;
+                spdlog::debug("the reply connection was lost ({}): connecting again", e.what());
+                connection_.reset();
+            }
+        }
+        if (!connection_) {
+            connection_ =
+                redis::Connection::open(settings_, redis::Connection::Protocol::resp2, false);
+            if (settings_.token) token_ = settings_.token->token();
+        }
+    }
+
+    const config::Settings& settings_;
+    std::chrono::milliseconds idle_;
+    std::optional<redis::Connection> connection_;
+    std::string token_;
+    redis::Clock::time_point used_{};
+};
+
+class Responder : public redis::MessageSink {
+  public:
+    Responder(const ReplyOptions& o, ReplyPublisher& publisher) : o_(o), publisher_(publisher) {}
+
+    bool on_message(const redis::PubSubEvent& e) override {
+        ++requests_;
+        handle(e);
+        return !o_.count || requests_ < *o_.count;
+    }
+
+    void on_idle() override {}
+
+    void summarise() const {
+        spdlog::info("{} request(s): {} answered, {} skipped, {} failed", requests_, answered_,
+                     skipped_, failed_);
+    }
+
+  private:
+    void handle(const redis::PubSubEvent& e) {
+        const auto address = message::find_reply_address(e.payload, o_.reply_field);
+        if (!address.channel) {
+            ++skipped_;
+            spdlog::warn("request on '{}' skipped: {}", e.channel, address.problem);
+            return;
+        }
+        const std::optional<std::string> answer = answer_to(e);
+        if (!answer) {
+            ++failed_;
+            return;
+        }
+        try {
+            const long long receivers = publisher_.publish(*address.channel, *answer);
+            ++answered_;
+            if (receivers == 0) {
+                spdlog::warn("reply to the request on '{}': no one is listening on '{}'", e.channel,
+                             *address.channel);
+            }
+        } catch (const Error& e2) {
+            if (e2.kind() != ErrorKind::connection) throw;
+            ++failed_;
+            spdlog::error("reply to the request on '{}' not sent: {}", e.channel, e2.what());
+        }
+    }
+
+    std::optional<std::string> answer_to(const redis::PubSubEvent& e) {
+        if (o_.echo) return std::string(e.payload);
+        return std::nullopt;
+    }
+
+    const ReplyOptions& o_;
+    ReplyPublisher& publisher_;
+    long long requests_ = 0, answered_ = 0, skipped_ = 0, failed_ = 0;
+};
+
+int run_reply(const ReplyOptions& o, const GlobalOptions& globals) {
+    if (o.echo == o.exec.has_value()) {
+        throw usage_error("reply needs one of --echo and --exec CMD",
+                          "e.g. amr reply prices --exec './price.sh'");
+    }
+    if (o.reply_field.empty()) throw usage_error("--reply-field must not be empty");
+    redis::SubscriberOptions options;
+    options.kind =
+        o.pattern ? redis::SubscriptionKind::patterns : redis::SubscriptionKind::channels;
+    options.names = o.names;
+    options.ping_interval = util::parse_duration(o.ping_interval, "--ping-interval");
+    auto settings = config::load_settings(globals.connection);
+    ReplyPublisher publisher(settings, options.ping_interval);
+    Responder responder(o, publisher);
+    redis::Subscriber subscriber(settings, options);
+    subscriber.run(std::nullopt, responder);
+    responder.summarise();
+    return 0;
+}
+
+}  // namespace
+
+CommandSpec reply_command() {
+    return {"reply", "Answer requests: publish each one's answer to its reply channel",
+            [](CLI::App& sub, const GlobalOptions& globals) -> Action {
+                auto o = std::make_shared<ReplyOptions>();
+                sub.add_option("channel", o->names,
+                               "Channels the requests come on (patterns with "
+                               "--pattern)")
+                    ->required()
+                    ->type_name("CHANNEL");
+                sub.add_flag("--pattern", o->pattern,
+                             "The channels are glob-style patterns (PSUBSCRIBE), e.g. 'svc:*'");
+                sub.add_flag("--echo", o->echo, "Reply with the request itself");
+                sub.add_option("--reply-field", o->reply_field,
+                               "The field of a request that names its reply channel (default "
+                               "reply_to)")
+                    ->type_name("NAME");
+                sub.add_option("--count", o->count,
+                               "Exit 0 after N requests (answered, skipped or failed)")
+                    ->check(util::whole_number(1, std::numeric_limits<long long>::max()))
+                    ->type_name("N");
+                sub.add_option("--ping-interval", o->ping_interval,
+                               "PING after this much silence to detect dead connections "
+                               "(default 60s)")
+                    ->type_name("DURATION");
+                sub.footer(
+                    "A request is a JSON object whose reply_to field names the channel to answer "
+                    "on\n(amr request adds it). One without it is reported on stderr and skipped.\n"
+                    "Examples:\n"
+                    "  amr reply health --echo\n"
+                    "  amr reply --pattern 'svc:*' --echo --count 1");
+                return [o, &globals] { return run_reply(*o, globals); };
+            }};
+}
+
+}  // namespace amr::commands
