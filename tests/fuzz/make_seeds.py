@@ -85,6 +85,9 @@ seeds("placeholders", ['{"seq":{{count}}}', "{{time}} {{utc}} {{unix}} {{unix_ms
                        "{{random 1 6}}", "{{random -9223372036854775808 9223372036854775807}}",
                        "{{hostname}}", "{{{{count}}", "{{{{{{count}}", "{{cnt}}", "{{count", "{{}}",
                        "{{random 5 1}}", "{{ count }}", "a{{count}}b{{count}}c", "{{" + "a" * 100 + "}}"])
+seeds("reply_to", ['{"a":1}', "{}", "{ }", ' {"q": 1.0}\n', '{"reply_to":"amr:reply:x"}',
+                   '{"reply_to":5}', '{"reply_to":""}', '{"reply\\u005fto":"x"}', "[1]", "12", '"s"',
+                   "not json", '{"a":"\\u0000"}', '{"reply_to":"a","reply_to":"b"}', "{" * 130])
 seeds("duration", ["10", "10s", "500ms", "2m", "1h", "1.5s", "0", "-1", "99999999999999999999h",
                    "1e9", " 5s", "0.0001ms", "16k", "256MiB", "1G", "18446744073709551616"])
 
