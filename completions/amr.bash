@@ -16,14 +16,14 @@ _amr_subscribe_opts='--count --timeout -F --format --template -j --json --buffer
     --reconnect-max --ping-interval'
 _amr_request_opts='--preset --event -f --field -F --format --template -j --json --replies --timeout
     --reply-field --reply-to'
-_amr_reply_opts='--pattern --echo --reply-field --count --ping-interval'
+_amr_reply_opts='--pattern --echo --exec --reply-field --count --ping-interval'
 
 # Options that take a value, global or of any command: the value is not a positional.
 _amr_value_opts='--url -H --host -p --port --user -a --password --cacert --capath --cert
     --key --sni --env-file --connect-timeout --proto-max-bulk-len --token-command --preset --event -f --field -o --output
     --min-receivers -c --channel --count --timeout -F --format --template --buffer
     --reconnect-max --ping-interval --file --window --interval --rate --replies --reply-field
-    --reply-to'
+    --reply-to --exec'
 
 # Connection options, passed on to `amr channels` when channel names are completed.
 _amr_connection_value_opts='--url -H --host -p --port --user -a --password --token-command
@@ -211,7 +211,7 @@ _amr() {
             ;;
         -p | --port | --user | -a | --password | --connect-timeout | --token-command | --event | -f | --field | \
             --min-receivers | --count | --timeout | --template | --buffer | --reconnect-max | --ping-interval | \
-            --window | --interval | --rate | --replies | --reply-field | --reply-to)
+            --window | --interval | --rate | --replies | --reply-field | --reply-to | --exec)
             return
             ;;
     esac

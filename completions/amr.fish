@@ -11,7 +11,7 @@ function __amr_wants_first_positional
     set -l value_options --url -H --host -p --port --user -a --password --cacert --capath \
         --cert --key --sni --env-file --connect-timeout --proto-max-bulk-len --token-command --preset --event -f --field -o --output \
         --min-receivers --count --timeout -F --format --template --buffer --reconnect-max \
-        --ping-interval --file --window --interval --rate --replies --reply-field --reply-to
+        --ping-interval --file --window --interval --rate --replies --reply-field --reply-to --exec
     set -l command
     set -l positionals 0
     set -l skip 0
@@ -48,7 +48,7 @@ function __amr_live_channels
     set -l value_options --connect-timeout --proto-max-bulk-len --preset --event -f --field -o --output \
         --min-receivers -c --channel --count --timeout -F --format --template --buffer \
         --reconnect-max --ping-interval --file --window --interval --rate --replies --reply-field \
-        --reply-to
+        --reply-to --exec
     set -l args
     set -l take 0
     set -l skip 0
@@ -216,6 +216,7 @@ complete -c amr -n $request_command -l reply-to -x -d 'Reply channel (default am
 complete -c amr -n '__fish_seen_subcommand_from request reply' -l reply-field -x -d 'The field naming the reply channel (default reply_to)'
 complete -c amr -n $reply_command -l pattern -d 'The channels are glob-style patterns (PSUBSCRIBE)'
 complete -c amr -n $reply_command -l echo -d 'Reply with the request itself'
+complete -c amr -n $reply_command -l exec -x -a '(__fish_complete_command)' -d 'Reply with what CMD prints, the request on its stdin'
 complete -c amr -n $reply_command -l count -x -d 'Exit after N requests'
 complete -c amr -n $reply_command -l ping-interval -x -d 'PING after this much silence (default 60s)'
 

@@ -8,9 +8,12 @@
 
 #include "commands/command.hpp"
 #include "error.hpp"
+#include "exec/message_command.hpp"
 #include "message/reply_to.hpp"
 #include "redis/subscriber.hpp"
 #include "util/duration.hpp"
+#include "util/limits.hpp"
+#include "util/signals.hpp"
 #include "util/whole_number.hpp"
 
 namespace amr::commands {
@@ -117,11 +120,37 @@ class Responder : public redis::MessageSink {
 
     std::optional<std::string> answer_to(const redis::PubSubEvent& e) {
         if (o_.echo) return std::string(e.payload);
-        return std::nullopt;
+        const bool pattern = e.kind == redis::PubSubEvent::Kind::pmessage;
+        if (!environment_.build({.type = pattern ? "pmessage" : "message",
+                                 .channel = e.channel,
+                                 .pattern = e.pattern,
+                                 .received_at = std::chrono::system_clock::now()})) {
+            spdlog::error("--exec not run for the request on '{}': {}", e.channel,
+                          environment_.error());
+            return std::nullopt;
+        }
+        util::CommandLimits limits;
+        limits.max_output = util::max_message_bytes;
+        limits.stop = [] { return util::stop_requested(); };
+        auto result = exec::run_message_command(*o_.exec, e.payload, environment_, limits);
+        if (!result.ok()) {
+            spdlog::error("--exec failed for the request on '{}' ({}): no reply sent", e.channel,
+                          result.describe());
+            return std::nullopt;
+        }
+        // As publish reads stdin: one trailing newline is the end of the output, not data.
+        std::string& out = result.run.out;
+        if (out.ends_with("\r\n")) {
+            out.resize(out.size() - 2);
+        } else if (out.ends_with('\n')) {
+            out.pop_back();
+        }
+        return std::move(out);
     }
 
     const ReplyOptions& o_;
     ReplyPublisher& publisher_;
+    exec::MessageEnvironment environment_;
     long long requests_ = 0, answered_ = 0, skipped_ = 0, failed_ = 0;
 };
 
@@ -159,6 +188,13 @@ CommandSpec reply_command() {
                 sub.add_flag("--pattern", o->pattern,
                              "The channels are glob-style patterns (PSUBSCRIBE), e.g. 'svc:*'");
                 sub.add_flag("--echo", o->echo, "Reply with the request itself");
+                sub.add_option(
+                       "--exec", o->exec,
+                       "Run CMD through /bin/sh for each request (the request on its stdin, "
+                       "AMR_CHANNEL, AMR_PATTERN, AMR_TYPE, AMR_RECEIVED_AT in its "
+                       "environment) and reply with its stdout, less one trailing newline; "
+                       "a command that fails is reported and gets no reply")
+                    ->type_name("CMD");
                 sub.add_option("--reply-field", o->reply_field,
                                "The field of a request that names its reply channel (default "
                                "reply_to)")
@@ -176,6 +212,7 @@ CommandSpec reply_command() {
                     "on\n(amr request adds it). One without it is reported on stderr and skipped.\n"
                     "Examples:\n"
                     "  amr reply health --echo\n"
+                    "  amr reply prices --exec 'jq -c \"{sku, price: 9.5}\"'\n"
                     "  amr reply --pattern 'svc:*' --echo --count 1");
                 return [o, &globals] { return run_reply(*o, globals); };
             }};

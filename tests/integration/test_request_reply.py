@@ -43,6 +43,40 @@ def test_round_trip_with_echo(amr, server):
     assert server.numsub(m.group(0)) == 0
 
 
+def test_round_trip_with_exec(amr, server):
+    ch = unique()
+    # The request on the command's stdin, the message's facts in its environment; one
+    # trailing newline of its output is not part of the reply.
+    responder(amr, server.env(), ch, "--exec",
+              'printf \'{"got":%s,"channel":"%s","type":"%s","pattern":"%s"}\\n\' "$(cat)" "$AMR_CHANNEL" '
+              '"$AMR_TYPE" "$AMR_PATTERN"')
+    r = expect(amr.run("request", "-F", "raw", ch, '{"id":1}', env=server.env()), 0)
+    reply = json.loads(r.stdout)
+    assert reply["got"]["id"] == 1 and REPLY_CHANNEL.fullmatch(reply["got"]["reply_to"]), r
+    assert (reply["channel"], reply["type"], reply["pattern"]) == (ch, "message", "")
+    assert r.stdout.count("\n") == 1, r
+
+
+def test_exec_with_patterns(amr, server):
+    prefix = unique()
+    responder(amr, server.env(), "--pattern", f"{prefix}:*", "--exec",
+              'printf \'%s %s %s\' "$AMR_TYPE" "$AMR_PATTERN" "$AMR_CHANNEL"')
+    r = expect(amr.run("request", "-F", "raw", f"{prefix}:x", "{}", env=server.env()), 0)
+    assert r.stdout == f"pmessage {prefix}:* {prefix}:x\n"
+
+
+def test_a_failing_command_sends_no_reply(amr, server):
+    ch = unique()
+    rep = responder(amr, server.env(), ch, "--exec", "echo partial; exit 3")
+    r = expect(amr.run("request", ch, '{"a":1}', "--timeout", "1s", env=server.env()), 124)
+    assert "--timeout 1s ended after 0 of 1 reply(ies)" in r.stderr, r
+    assert r.stdout == ""
+    rep.wait_stderr(f"--exec failed for the request on '{ch}' (exit status 3): no reply sent")
+    # The responder goes on.
+    assert rep.running()
+    assert server.numsub(ch) == 1
+
+
 def test_request_reads_stdin_and_pipes_json_lines_to_jq(amr, server, jq):
     ch = unique()
     responder(amr, server.env(), ch, "--echo")
@@ -102,13 +136,14 @@ def test_patterns_and_other_reply_fields(amr, server):
     assert line["channel"] == mine and line["data"] == {"x": [], "answer_on": mine}
 
 
-def test_three_responders_and_three_replies(amr, server):
+def test_three_responders_and_three_replies(amr, server, jq):
     ch = unique()
-    for _ in range(3):
-        responder(amr, server.env(), ch, "--echo")
+    for n in range(3):
+        responder(amr, server.env(), ch, "--exec", f"jq -c '{{n, responder: {n}}}'")
     r = expect(amr.run("request", "-j", ch, '{"n":3}', "--replies", "3", env=server.env()), 0)
     lines = [json.loads(line) for line in r.stdout.splitlines()]
-    assert len(lines) == 3 and all(line["data"]["n"] == 3 for line in lines), r
+    assert sorted(line["data"]["responder"] for line in lines) == [0, 1, 2], r
+    assert all(line["data"]["n"] == 3 for line in lines), r
     # Fewer responders than --replies: what came is printed, then exit 124 at --timeout.
     r = expect(amr.run("request", "-F", "raw", ch, '{"n":4}', "--replies", "4", "--timeout", "1s",
                        env=server.env()), 124)
@@ -168,7 +203,8 @@ PER_WORKER = 200
 
 def test_a_thousand_requests_each_answered_to_its_requester(amr, server):
     ch = unique()
-    responder(amr, server.env(), ch, "--echo")
+    # The reply is made by a command from the request: its id, renamed.
+    responder(amr, server.env(), ch, "--exec", "sed 's/\"id\"/\"answer_to\"/'")
     # Concurrent requesters, one request each process: every reply must carry the id and
     # reply channel of the request its requester sent.
     script = f"""
@@ -189,6 +225,6 @@ cat out.*
         request_id, reply = line.split(" ", 1)
         sent.append(request_id)
         replies.append(json.loads(reply))
-        assert replies[-1]["id"] == request_id, line  # the reply to this requester's request
+        assert replies[-1]["answer_to"] == request_id, line  # the reply to this requester's request
     assert sorted(sent) == sorted(f"{w}-{i}" for w in range(1, WORKERS + 1) for i in range(1, PER_WORKER + 1))
     assert len({x["reply_to"] for x in replies}) == WORKERS * PER_WORKER
