@@ -146,12 +146,13 @@ complete -c amr -s h -l help -d 'Print help and exit'
 
 # publish and broadcast
 complete -c amr -n $message_command -l raw -d 'Send MESSAGE as it is, without checking that it is JSON'
-complete -c amr -n $message_command -l preset -x -d 'Send one of the lab\'s events' -a "
+set -l presets "
     order_created\t'order event on orders:created'
     order_shipped\t'shipping event on orders:shipped'
     inventory_low\t'low-stock alert on inventory:alerts'
     customer_notification\t'promotion on notifications'
     system_announcement\t'maintenance notice on notifications'"
+complete -c amr -n $message_command -l preset -x -d 'Send one of the lab\'s events' -a $presets
 complete -c amr -n $message_command -l event -x -d 'Build {"event": NAME, ...} from --field options'
 complete -c amr -n $message_command -s f -l field -x -d 'Add a field: KEY=VALUE (string) or KEY:=JSON (typed)'
 complete -c amr -n $message_command -s o -l output -x -d 'What to print' -a "
@@ -178,11 +179,12 @@ complete -c amr -n '__fish_seen_subcommand_from broadcast' -s c -l channel -x -d
 # subscribe, psubscribe and ssubscribe
 complete -c amr -n $subscribe_command -l count -x -d 'Exit after N messages'
 complete -c amr -n $subscribe_command -l timeout -x -d 'Stop after DURATION (10, 10s, 500ms, 2m)'
-complete -c amr -n $subscribe_command -s F -l format -x -d 'How each message is written' -a "
+set -l formats "
     pretty\t'the lab\'s display (default)'
     json\t'one JSON object per line'
     raw\t'the payload and a newline'
     template\t'through --template'"
+complete -c amr -n $subscribe_command -s F -l format -x -d 'How each message is written' -a $formats
 complete -c amr -n $subscribe_command -l template -x -d 'Print each message through TEMPLATE (implies --format template)'
 complete -c amr -n $subscribe_command -s j -l json -d 'Short for --format json'
 complete -c amr -n $subscribe_command -l buffer -x -d 'Memory for messages stdout has not taken (default 256MiB)'
@@ -195,19 +197,10 @@ complete -c amr -n '__fish_seen_subcommand_from subscribe psubscribe' -l interac
 # request and reply
 set -l request_command "__fish_seen_subcommand_from request"
 set -l reply_command "__fish_seen_subcommand_from reply"
-complete -c amr -n $request_command -l preset -x -d 'Build one of the lab\'s events' -a "
-    order_created\t'order event on orders:created'
-    order_shipped\t'shipping event on orders:shipped'
-    inventory_low\t'low-stock alert on inventory:alerts'
-    customer_notification\t'promotion on notifications'
-    system_announcement\t'maintenance notice on notifications'"
+complete -c amr -n $request_command -l preset -x -d 'Build one of the lab\'s events' -a $presets
 complete -c amr -n $request_command -l event -x -d 'Build {"event": NAME, ...} from --field options'
 complete -c amr -n $request_command -s f -l field -x -d 'Add a field: KEY=VALUE (string) or KEY:=JSON (typed)'
-complete -c amr -n $request_command -s F -l format -x -d 'How each reply is written' -a "
-    pretty\t'the lab\'s display (default)'
-    json\t'one JSON object per line'
-    raw\t'the payload and a newline'
-    template\t'through --template'"
+complete -c amr -n $request_command -s F -l format -x -d 'How each reply is written' -a $formats
 complete -c amr -n $request_command -l template -x -d 'Print each reply through TEMPLATE (implies --format template)'
 complete -c amr -n $request_command -s j -l json -d 'Short for --format json'
 complete -c amr -n $request_command -l replies -x -d 'Exit 0 after N replies (default 1)'
