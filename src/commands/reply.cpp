@@ -37,12 +37,30 @@ class ReplyPublisher {
     ReplyPublisher(const config::Settings& settings, std::chrono::milliseconds idle)
         : settings_(settings), idle_(idle) {}
 
-    // The number of receivers. Throws connection Errors (the caller reports them).
-    long long publish(const std::string& channel, std::string_view text) {
-        ensure_open();
-        auto reply = connection_->command({"PUBLISH", channel, text});
-        used_ = redis::Clock::now();
-        return redis::count_of(reply.get(), "PUBLISH", connection_->endpoint());
+    // What became of one reply: how many received it, or why it was not sent.
+    struct Outcome {
+        std::optional<long long> receivers;
+        std::string error;
+    };
+
+    // What concerns this reply alone is returned: the server refused the PUBLISH (an ACL
+    // may forbid the channel a request names), or the connection failed (it is opened
+    // again for the next reply). Refused credentials end amr (thrown).
+    Outcome publish(const std::string& channel, std::string_view text) {
+        try {
+            ensure_open();
+        } catch (const Error& e) {
+            if (e.kind() != ErrorKind::connection) throw;
+            return {std::nullopt, e.what()};
+        }
+        try {
+            auto reply = connection_->command({"PUBLISH", channel, text});
+            used_ = redis::Clock::now();
+            return {redis::count_of(reply.get(), "PUBLISH", connection_->endpoint()), {}};
+        } catch (const Error& e) {
+            if (e.kind() == ErrorKind::connection) connection_.reset();
+            return {std::nullopt, e.what()};
+        }
     }
 
   private:
@@ -104,17 +122,16 @@ class Responder : public redis::MessageSink {
             ++failed_;
             return;
         }
-        try {
-            const long long receivers = publisher_.publish(*address.channel, *answer);
-            ++answered_;
-            if (receivers == 0) {
-                spdlog::warn("reply to the request on '{}': no one is listening on '{}'", e.channel,
-                             *address.channel);
-            }
-        } catch (const Error& e2) {
-            if (e2.kind() != ErrorKind::connection) throw;
+        const auto sent = publisher_.publish(*address.channel, *answer);
+        if (!sent.receivers) {
             ++failed_;
-            spdlog::error("reply to the request on '{}' not sent: {}", e.channel, e2.what());
+            spdlog::error("reply to the request on '{}' not sent: {}", e.channel, sent.error);
+            return;
+        }
+        ++answered_;
+        if (*sent.receivers == 0) {
+            spdlog::warn("reply to the request on '{}': no one is listening on '{}'", e.channel,
+                         *address.channel);
         }
     }
 

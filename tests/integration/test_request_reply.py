@@ -181,6 +181,24 @@ def test_bad_requests_are_reported_and_skipped(amr, server):
     assert "6 request(s): 1 answered, 5 skipped, 0 failed" in rep.stderr, rep
 
 
+def test_a_reply_the_server_refuses_is_reported_and_the_responder_goes_on(amr, redis_factory):
+    # Anyone may name any reply channel: one the responder may not publish to (an ACL)
+    # costs that reply, not the responder.
+    srv = redis_factory(password="admin-pw")
+    ch = unique()
+    srv.call("ACL", "SETUSER", "responder", "on", ">resp-pw", "~*", "resetchannels", f"&{ch}",
+             "&amr:reply:*", "+@all")
+    env = {**srv.env(), "REDIS_USER": "responder", "REDIS_KEY": "resp-pw"}
+    rep = responder(amr, env, ch, "--echo", "--count", "2")
+    assert srv.publish(ch, '{"reply_to":"forbidden"}') == 1
+    rep.wait_stderr(f"reply to the request on '{ch}' not sent: ")
+    r = expect(amr.run("request", "-F", "raw", ch, '{"n":2}', env=srv.env()), 0)
+    assert json.loads(r.stdout)["n"] == 2
+    assert rep.wait() == 0, rep
+    assert "NOPERM" in rep.stderr, rep
+    assert "2 request(s): 1 answered, 0 skipped, 1 failed" in rep.stderr, rep
+
+
 @pytest.mark.parametrize("message, error", [
     ("[1]", "the request must be a JSON object, not an array"),
     ('"text"', "the request must be a JSON object, not a string"),
