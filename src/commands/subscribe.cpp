@@ -154,7 +154,10 @@ void finish_commands(exec::ExecStream& commands, bool stopping) {
     }
     if (!commands.finish(stopping ? std::optional<std::chrono::milliseconds>(exec_patience)
                                   : std::nullopt)) {
-        spdlog::warn("killed the command(s) still running after {}s", exec_patience.count());
+        spdlog::warn(
+            "gave up after {}s: killed the command(s) still running and dropped output stdout "
+            "did not take",
+            exec_patience.count());
     }
     if (commands.not_run() > 0) {
         spdlog::warn("{} message(s) received were not given to the command (stopped)",

@@ -70,11 +70,19 @@ void ExecStream::loop() {
 }
 
 void ExecStream::write_out(std::string_view text) {
+    if (abandon_) return;
+    {
+        std::lock_guard lock(writer_mutex_);
+        writer_ = pthread_self();
+    }
     try {
-        output::write_stdout(text);
+        output::write_stdout(text, &abandon_);
     } catch (const output::StdoutClosed&) {
         if (!consumer_gone_.exchange(true)) halt();
+    } catch (const output::WriteAbandoned&) {
     }
+    std::lock_guard lock(writer_mutex_);
+    writer_.reset();
 }
 
 void ExecStream::run(const Job& job) {
@@ -122,7 +130,16 @@ bool ExecStream::finish(std::optional<std::chrono::milliseconds> patience) {
         }
         if (!finished_.load()) {
             kill_ = true;
+            abandon_ = true;
             killed = true;
+        }
+        // A write to a stdout nobody reads may not have begun yet: interrupt until done.
+        while (killed && !finished_.load()) {
+            {
+                std::lock_guard lock(writer_mutex_);
+                if (writer_) util::interrupt_thread(*writer_);
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
         }
     }
     thread_.join();

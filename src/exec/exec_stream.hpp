@@ -7,6 +7,7 @@
 // outputs wait), so memory stays within jobs x collect_limit.
 #pragma once
 
+#include <pthread.h>
 #include <atomic>
 #include <chrono>
 #include <exception>
@@ -37,7 +38,8 @@ class ExecStream {
     void start();
     // After queue.close(): without `patience`, runs every queued message and waits for
     // the commands. With it (after a signal or a failure), starts no more commands and
-    // waits that long for the running ones, then kills them. Returns false if it killed.
+    // waits that long for the running ones, then kills them and abandons a write to a
+    // stdout that is not being read. Returns false if it had to.
     bool finish(std::optional<std::chrono::milliseconds> patience);
 
     // Messages given to the command (started, or refused for a NUL byte), and of those
@@ -62,6 +64,10 @@ class ExecStream {
     CommandPool pool_;
     std::thread thread_;
     std::mutex stdout_mutex_;
+    // The worker writing to stdout, for finish() to interrupt when stdout is blocked.
+    std::mutex writer_mutex_;
+    std::optional<pthread_t> writer_;
+    std::atomic<bool> abandon_{false};
     std::atomic<bool> halted_{false};  // start no more commands
     std::atomic<bool> kill_{false};    // kill the running ones
     std::atomic<bool> finished_{false};

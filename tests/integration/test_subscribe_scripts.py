@@ -340,3 +340,18 @@ def test_exec_with_a_format_is_a_usage_error(amr, server, args, both):
 def test_exec_and_idle_option_errors(amr, server, args, message):
     r = expect(amr.run("subscribe", *args, "ch", env=server.env()), 2)
     assert message in r.stderr
+
+
+def test_exec_on_sigint_with_stdout_blocked_gives_up_after_10s(amr, server, tmp_path):
+    ch = unique()
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    # stdout is a pipe held open and never read: the command's 3 MB cannot all be written.
+    sub = amr.start_shell(f'exec 3<>"{fifo}"; exec "{amr.bin}" subscribe --exec "head -c 3000000 /dev/zero" '
+                          f'{ch} >"{fifo}"', env=server.env())
+    sub.wait_subscribed()
+    server.publish(ch, "x")
+    time.sleep(1)  # the command has filled the pipe by now
+    sub.signal(signal.SIGINT)
+    assert sub.wait(timeout=40) == 0, sub
+    assert "gave up after 10s" in sub.stderr, sub
