@@ -355,3 +355,14 @@ def test_exec_on_sigint_with_stdout_blocked_gives_up_after_10s(amr, server, tmp_
     sub.signal(signal.SIGINT)
     assert sub.wait(timeout=40) == 0, sub
     assert "gave up after 10s" in sub.stderr, sub
+
+
+def test_exec_output_to_a_closed_pipe_ends_quietly(amr, server):
+    ch = unique()
+    sub = amr.start_shell(f'"{amr.bin}" subscribe --exec "cat; echo" {ch} | head -n 1; '
+                          'echo "amr=${PIPESTATUS[0]}" >&2', env=server.env())
+    sub.wait_subscribed()
+    publish_until_exit(server, sub, ch, "line", limit=30)
+    assert sub.wait() == 0, sub
+    assert sub.stdout == "line\n"
+    assert "amr=0" in sub.stderr
