@@ -116,14 +116,10 @@ redis::StopReason receive(const config::Settings& settings, const redis::Subscri
     return why;
 }
 
-int stream_to_stdout(const SubscribeOptions& o, const config::Settings& settings,
-                     const redis::SubscriberOptions& options, redis::Deadline deadline,
-                     QueueSink& sink, output::MessageQueue& queue) {
-    const output::Format format = select_format(o);
-    auto formatter = output::make_formatter(
-        format, {.colour = output::stdout_wants_colour(), .escape = output::stdout_is_terminal()},
-        o.template_text.value_or(""));
-    output::StreamWriter writer(queue, *formatter);
+int stream_to_stdout(const SubscribeOptions& o, output::Formatter& formatter,
+                     const config::Settings& settings, const redis::SubscriberOptions& options,
+                     redis::Deadline deadline, QueueSink& sink, output::MessageQueue& queue) {
+    output::StreamWriter writer(queue, formatter);
     writer.start();
     redis::StopReason why = redis::StopReason::signal;
     try {
@@ -168,8 +164,11 @@ void finish_commands(exec::ExecStream& commands, bool stopping) {
 int stream_to_commands(const SubscribeOptions& o, const config::Settings& settings,
                        const redis::SubscriberOptions& options, redis::Deadline deadline,
                        QueueSink& sink, output::MessageQueue& queue) {
-    exec::ExecStream commands(
-        queue, {.command = *o.exec, .jobs = o.jobs.value_or(1), .fail_fast = o.exec_fail_fast});
+    exec::ExecOptions exec_options;
+    exec_options.command = *o.exec;
+    exec_options.jobs = o.jobs.value_or(1);
+    exec_options.fail_fast = o.exec_fail_fast;
+    exec::ExecStream commands(queue, exec_options);
     commands.start();
     redis::StopReason why = redis::StopReason::signal;
     try {
@@ -194,7 +193,14 @@ int stream_to_commands(const SubscribeOptions& o, const config::Settings& settin
 
 int run_subscribe(const SubscribeOptions& o, const GlobalOptions& globals) {
     check_exec_options(o);
-    if (!o.exec) select_format(o);  // a usage error before connecting
+    // Usage errors (a bad template) come before any connection setting is read.
+    std::unique_ptr<output::Formatter> formatter;
+    if (!o.exec) {
+        formatter = output::make_formatter(
+            select_format(o),
+            {.colour = output::stdout_wants_colour(), .escape = output::stdout_is_terminal()},
+            o.template_text.value_or(""));
+    }
     redis::Deadline deadline;
     if (o.timeout) {
         deadline = std::chrono::steady_clock::now() + util::parse_duration(*o.timeout, "--timeout");
@@ -220,8 +226,9 @@ int run_subscribe(const SubscribeOptions& o, const GlobalOptions& globals) {
     auto settings = config::load_settings(globals.connection);
 
     QueueSink sink(queue, rules);
-    const int status = o.exec ? stream_to_commands(o, settings, options, deadline, sink, queue)
-                              : stream_to_stdout(o, settings, options, deadline, sink, queue);
+    const int status =
+        o.exec ? stream_to_commands(o, settings, options, deadline, sink, queue)
+               : stream_to_stdout(o, *formatter, settings, options, deadline, sink, queue);
     if (sink.excluded() > 0) spdlog::debug("{} message(s) excluded", sink.excluded());
     return status;
 }
