@@ -13,7 +13,7 @@ _amr_message_opts='--raw --preset --event -f --field -o --output --sharded --clu
     --min-receivers --lines --file --skip-invalid --window --retry --reconnect-max --count
     --interval --rate --expand'
 _amr_subscribe_opts='--count --timeout -F --format --template -j --json --buffer --no-reconnect
-    --reconnect-max --ping-interval'
+    --reconnect-max --ping-interval --idle-timeout --exclude --exec --jobs --exec-fail-fast'
 _amr_request_opts='--preset --event -f --field -F --format --template -j --json --replies --timeout
     --reply-field --reply-to'
 _amr_reply_opts='--pattern --echo --exec --reply-field --count --ping-interval'
@@ -22,8 +22,8 @@ _amr_reply_opts='--pattern --echo --exec --reply-field --count --ping-interval'
 _amr_value_opts='--url -H --host -p --port --user -a --password --cacert --capath --cert
     --key --sni --env-file --connect-timeout --proto-max-bulk-len --token-command --preset --event -f --field -o --output
     --min-receivers -c --channel --count --timeout -F --format --template --buffer
-    --reconnect-max --ping-interval --file --window --interval --rate --replies --reply-field
-    --reply-to --exec'
+    --reconnect-max --ping-interval --file --window --interval --rate
+    --idle-timeout --exclude --exec --jobs --replies --reply-field --reply-to'
 
 # Connection options, passed on to `amr channels` when channel names are completed.
 _amr_connection_value_opts='--url -H --host -p --port --user -a --password --token-command
@@ -211,7 +211,11 @@ _amr() {
             ;;
         -p | --port | --user | -a | --password | --connect-timeout | --token-command | --event | -f | --field | \
             --min-receivers | --count | --timeout | --template | --buffer | --reconnect-max | --ping-interval | \
-            --window | --interval | --rate | --replies | --reply-field | --reply-to | --exec)
+            --window | --interval | --rate | --idle-timeout | --exclude | --jobs | --replies | --reply-field | --reply-to)
+            return
+            ;;
+        --exec)
+            mapfile -t COMPREPLY < <(compgen -c -- "$cur")
             return
             ;;
     esac
