@@ -30,8 +30,8 @@ struct ReplyOptions {
 };
 
 // The connection replies go out on (a subscribed RESP2 connection cannot PUBLISH). Opened
-// at the first reply; after a silence it is PINGed first, and opened again when that
-// fails or when the token it signed in with has been replaced.
+// at the first reply; after a silence it is PINGed first; opened again when it fails or
+// when the token it signed in with has been replaced.
 class ReplyPublisher {
   public:
     ReplyPublisher(const config::Settings& settings, std::chrono::milliseconds idle)
@@ -44,23 +44,30 @@ class ReplyPublisher {
     };
 
     // What concerns this reply alone is returned: the server refused the PUBLISH (an ACL
-    // may forbid the channel a request names), or the connection failed (it is opened
-    // again for the next reply). Refused credentials end amr (thrown).
+    // may forbid the channel a request names), or the connection failed twice. A
+    // connection found broken (the server closed it, a failover) is opened again and the
+    // PUBLISH sent once more: a server that closed it did not take the command (one that
+    // took it but answered later than --connect-timeout gets it twice). Refused
+    // credentials end amr (thrown).
     Outcome publish(const std::string& channel, std::string_view text) {
-        try {
-            ensure_open();
-        } catch (const Error& e) {
-            if (e.kind() != ErrorKind::connection) throw;
-            return {std::nullopt, e.what()};
+        Outcome outcome;
+        for (int attempt = 0; attempt < 2; ++attempt) {
+            try {
+                ensure_open();
+                auto reply = connection_->command({"PUBLISH", channel, text});
+                used_ = redis::Clock::now();
+                return {redis::count_of(reply.get(), "PUBLISH", connection_->endpoint()), {}};
+            } catch (const Error& e) {
+                if (e.kind() != ErrorKind::connection) {
+                    if (connection_) return {std::nullopt, e.what()};  // PUBLISH refused
+                    throw;                                             // could not sign in
+                }
+                connection_.reset();
+                outcome.error = e.what();
+                spdlog::debug("the reply connection failed ({}): connecting again", e.what());
+            }
         }
-        try {
-            auto reply = connection_->command({"PUBLISH", channel, text});
-            used_ = redis::Clock::now();
-            return {redis::count_of(reply.get(), "PUBLISH", connection_->endpoint()), {}};
-        } catch (const Error& e) {
-            if (e.kind() == ErrorKind::connection) connection_.reset();
-            return {std::nullopt, e.what()};
-        }
+        return outcome;
     }
 
   private:

@@ -199,6 +199,18 @@ def test_a_reply_the_server_refuses_is_reported_and_the_responder_goes_on(amr, r
     assert "2 request(s): 1 answered, 0 skipped, 1 failed" in rep.stderr, rep
 
 
+def test_the_reply_connection_is_opened_again_when_it_was_lost(amr, server):
+    ch = unique()
+    rep = responder(amr, server.env(), ch, "--echo", "-v")
+    expect(amr.run("request", "-F", "raw", ch, '{"n":1}', env=server.env()), 0)
+    # The responder's connection for replies is closed (its subscribed one is kept): the
+    # next reply must still go out, on a new connection.
+    assert server.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes") >= 1
+    r = expect(amr.run("request", "-F", "raw", ch, '{"n":2}', env=server.env()), 0)
+    assert json.loads(r.stdout)["n"] == 2
+    assert "not sent" not in rep.stderr, rep
+
+
 @pytest.mark.parametrize("message, error", [
     ("[1]", "the request must be a JSON object, not an array"),
     ('"text"', "the request must be a JSON object, not a string"),
