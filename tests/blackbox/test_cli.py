@@ -7,7 +7,7 @@ import pytest
 
 from amrtest import ROOT, expect, unique
 
-COMMANDS = ["publish", "broadcast", "subscribe", "psubscribe", "ping"]
+COMMANDS = ["publish", "broadcast", "subscribe", "psubscribe", "ping", "profile"]
 
 
 def project_version() -> str:
@@ -34,6 +34,7 @@ def test_help_lists_commands_and_exit_codes(amr):
     ("subscribe", ["--count", "--timeout", "--format"]),
     ("psubscribe", ["--count", "--timeout", "--format"]),
     ("ping", []),
+    ("profile", ["list", "show", "path"]),
 ])
 def test_subcommand_help(amr, command, options):
     r = expect(amr.run(command, "--help"), 0)
