@@ -134,6 +134,16 @@ void suggest(const CLI::App& app, int argc, char** argv) {
         if (sub->parsed()) chosen = sub;
     }
     bool seen_command = chosen != nullptr;
+    // A command with commands of its own (profile list): the word after it is one of them.
+    std::vector<std::string> inner;
+    bool inner_chosen = false;
+    bool after_command = false;
+    if (chosen != nullptr) {
+        for (const CLI::App* sub : chosen->get_subcommands({})) {
+            inner.push_back(sub->get_name());
+            inner_chosen = inner_chosen || sub->parsed();
+        }
+    }
     // The value after an option that takes one may be a password: never compared.
     auto takes_value = [&](std::string_view arg) {
         if (arg.find('=') != std::string_view::npos) return false;
@@ -168,6 +178,16 @@ void suggest(const CLI::App& app, int argc, char** argv) {
                 spdlog::info("amr: '{}' is not a command; did you mean '{}'?", arg, *near);
                 return;
             }
+        } else if (!arg.starts_with("-") && !inner.empty() && !inner_chosen) {
+            if (!after_command) {
+                after_command = arg == chosen->get_name();
+                continue;
+            }
+            if (auto near = util::closest(arg, inner)) {
+                spdlog::info("amr: '{}' is not a '{}' command; did you mean '{}'?", arg,
+                             chosen->get_name(), *near);
+            }
+            return;
         }
     }
 }
