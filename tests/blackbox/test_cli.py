@@ -127,7 +127,7 @@ def test_exit_0_on_sigint(amr, plain_server):
     (["subscribe", "--formt", "json", "ch"], "did you mean '--format'?"),
     (["--hots", "localhost", "ping"], "did you mean '--host'?"),
     (["profile", "lst"], "'lst' is not a 'profile' command; did you mean 'list'?"),
-    (["-v", "profile", "shwo", "prod"], "did you mean 'show'?"),
+    (["profile", "shwo", "prod", "-v"], "did you mean 'show'?"),
 ])
 def test_typos_get_a_suggestion(amr, args, hint):
     result = amr.run(*args)
