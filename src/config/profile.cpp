@@ -127,7 +127,13 @@ std::string existing_profile_path(const std::string& directory, std::string_view
     if (::stat(path.c_str(), &st) == 0 || (errno != ENOENT && errno != ENOTDIR)) return path;
     // Missing: the reading of the file would say "No such file"; say which profiles exist.
     const std::string where = output::terminal_escaped(path);
-    const std::vector<std::string> names = list_profiles(directory);
+    std::vector<std::string> names;
+    bool listed = true;
+    try {
+        names = list_profiles(directory);
+    } catch (const Error&) {
+        listed = false;  // unreadable, or a file in its place: the path says enough
+    }
     std::string hint;
     std::string_view bare = name;
     if (bare.ends_with(suffix)) bare.remove_suffix(suffix.size());
@@ -137,7 +143,7 @@ std::string existing_profile_path(const std::string& directory, std::string_view
         hint = "did you mean '" + *near + "'? (amr profile list shows them all)";
     } else if (!names.empty()) {
         hint = "the profiles are: " + joined(names);
-    } else {
+    } else if (listed) {
         hint = "there are no profiles in " + output::terminal_escaped(directory) +
                " yet: write NAME.env there (scripts/azdeploy.sh env --profile NAME does)";
     }

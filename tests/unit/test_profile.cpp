@@ -171,6 +171,13 @@ TEST_CASE("existing_profile_path: the path, or an error naming it with a hint") 
     CHECK(error_of([&] { existing_profile_path(d, "staging.env", "--profile"); }).hint() ==
           "a profile is named without .env: --profile staging");
     CHECK_THROWS_AS(existing_profile_path(d, "../prod", "--profile"), Error);
+
+    // A file where the directory should be: still "does not exist", naming the path.
+    e = error_of([&] { existing_profile_path(d + "/prod.env", "x", "--profile"); });
+    CHECK(std::string(e.what()) ==
+          "--profile: no profile 'x': " + d + "/prod.env/x.env does not exist");
+    CHECK(e.hint().empty());
+    CHECK_THROWS_AS(list_profiles(d + "/prod.env"), Error);
 }
 
 TEST_CASE("displayed_value: secrets as <hidden>") {
