@@ -11,7 +11,6 @@
 #include "config/redis_url.hpp"
 #include "config/settings.hpp"
 #include "error.hpp"
-#include "output/terminal_escape.hpp"
 #include "util/suggest.hpp"
 
 namespace amr::config {
@@ -28,11 +27,11 @@ bool set(const char* value) {
     return value != nullptr && *value != '\0';
 }
 
-// The name as an error message shows it: control bytes escaped, and not too long.
+// The name as an error message shows it, not too long (stderr's sink escapes control
+// bytes, as for every message).
 std::string shown(std::string_view name) {
     const bool long_name = name.size() > max_profile_name;
-    std::string text = output::terminal_escaped(name.substr(0, max_profile_name));
-    return "'" + text + (long_name ? "'..." : "'");
+    return "'" + std::string(name.substr(0, max_profile_name)) + (long_name ? "'..." : "'");
 }
 
 // "a, b, c" of at most 10 names.
@@ -90,8 +89,7 @@ std::vector<std::string> list_profiles(const std::string& directory) {
     DIR* dir = ::opendir(directory.c_str());
     if (dir == nullptr) {
         if (errno == ENOENT) return names;
-        throw usage_error("cannot list profiles in " + output::terminal_escaped(directory) + ": " +
-                          std::strerror(errno));
+        throw usage_error("cannot list profiles in " + directory + ": " + std::strerror(errno));
     }
     while (const dirent* entry = ::readdir(dir)) {
         std::string_view file = entry->d_name;
@@ -126,7 +124,6 @@ std::string existing_profile_path(const std::string& directory, std::string_view
     struct stat st {};
     if (::stat(path.c_str(), &st) == 0 || (errno != ENOENT && errno != ENOTDIR)) return path;
     // Missing: the reading of the file would say "No such file"; say which profiles exist.
-    const std::string where = output::terminal_escaped(path);
     std::vector<std::string> names;
     bool listed = true;
     try {
@@ -144,11 +141,11 @@ std::string existing_profile_path(const std::string& directory, std::string_view
     } else if (!names.empty()) {
         hint = "the profiles are: " + joined(names);
     } else if (listed) {
-        hint = "there are no profiles in " + output::terminal_escaped(directory) +
+        hint = "there are no profiles in " + directory +
                " yet: write NAME.env there (scripts/azdeploy.sh env --profile NAME does)";
     }
     throw usage_error(
-        origin + ": no profile '" + std::string(name) + "': " + where + " does not exist", hint);
+        origin + ": no profile '" + std::string(name) + "': " + path + " does not exist", hint);
 }
 
 ConnectionFlags with_profile(const ConnectionFlags& flags) {

@@ -212,6 +212,8 @@ def test_a_name_that_is_not_plain_is_a_usage_error(amr, plain_server, name):
         r = amr.run(*args, env=env)
         assert_usage_error(r, origin)
         assert "\x1b" not in r.stderr and "\x07" not in r.stderr
+        if name == "a\x1b[2Jb":
+            assert "'a\\x1b[2Jb' is not a profile name" in r.stderr, r
         assert "not a profile name" in r.stderr or "the profile name is empty" in r.stderr
 
 

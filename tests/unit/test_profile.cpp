@@ -64,14 +64,15 @@ TEST_CASE("is_profile_name: plain names only") {
     CHECK(!is_profile_name(std::string("a\0b", 3)));
 }
 
-TEST_CASE("check_profile_name: a usage error naming the origin, control bytes escaped") {
+TEST_CASE("check_profile_name: a usage error naming the origin and the name, cut at 64") {
     Error e = error_of([] { amr::config::check_profile_name("../x", "--profile"); });
     CHECK(e.kind() == ErrorKind::usage);
     CHECK(std::string(e.what()) == "--profile: '../x' is not a profile name");
     CHECK(e.hint().find("letters, digits") != std::string::npos);
-    e = error_of([] { amr::config::check_profile_name("a\x1b]0;x\a", "AMR_PROFILE"); });
-    CHECK(std::string(e.what()).find('\x1b') == std::string::npos);
-    CHECK(std::string(e.what()).find("AMR_PROFILE: 'a\\x1b]0;x\\a'") == 0);
+    e = error_of(
+        [] { amr::config::check_profile_name(std::string(100, 'x') + "/", "AMR_PROFILE"); });
+    CHECK(std::string(e.what()) ==
+          "AMR_PROFILE: '" + std::string(64, 'x') + "'... is not a profile name");
     e = error_of([] { amr::config::check_profile_name("", "NAME"); });
     CHECK(std::string(e.what()) == "NAME: the profile name is empty");
 }
