@@ -162,19 +162,19 @@ std::string displayed_value(const std::string& variable, const std::string& valu
     if (std::find(std::begin(plain), std::end(plain), variable) != std::end(plain)) return value;
     if (variable != "REDIS_URL") return std::string(hidden_value);
     // The password is what parse_redis_url reads: after the first ':' of what comes
-    // before the last '@'.
+    // before the last '@'. Without a ':' amr reads a user name there, but redis-cli -u
+    // reads a password (redis://KEY@host): hidden too.
     try {
-        if (!parse_redis_url(value, "REDIS_URL").password) return value;
+        parse_redis_url(value, "REDIS_URL");
     } catch (const Error&) {
         return std::string(hidden_value);
     }
     const size_t start = value.find("://") + 3;
     const size_t at = value.rfind('@');
+    if (at == std::string::npos) return value;
     const size_t colon = value.find(':', start);
-    if (at == std::string::npos || colon == std::string::npos || colon > at) {
-        return std::string(hidden_value);
-    }
-    return value.substr(0, colon + 1) + std::string(hidden_value) + value.substr(at);
+    const size_t from = colon != std::string::npos && colon < at ? colon + 1 : start;
+    return value.substr(0, from) + std::string(hidden_value) + value.substr(at);
 }
 
 }  // namespace amr::config

@@ -60,8 +60,9 @@ std::string existing_profile_path(const std::string& directory, std::string_view
 ConnectionFlags with_profile(const ConnectionFlags& flags);
 
 // What `amr profile show` prints of a value: REDIS_HOST, REDIS_PORT, REDIS_USER,
-// REDIS_TLS and REDIS_CACERT as they are; REDIS_URL with its password as <hidden> (the
-// whole URL when it cannot be parsed); every other value, REDIS_KEY and
+// REDIS_TLS and REDIS_CACERT as they are; REDIS_URL with its password as <hidden>, or
+// what stands before '@' when it has no ':' (redis-cli reads a password there), and the
+// whole URL when it cannot be parsed; every other value, REDIS_KEY and
 // REDIS_TOKEN_COMMAND (whose command line may carry a secret) included, as <hidden>.
 std::string displayed_value(const std::string& variable, const std::string& value);
 

@@ -284,7 +284,11 @@ def test_show_prints_the_settings_with_secrets_hidden(amr, profiles):
     assert doc["name"] == "prod" and doc["path"] == f"{profile_dir(amr)}/prod.env"
     assert doc["settings"]["REDIS_KEY"] == "<hidden>"
     assert doc["settings"]["REDIS_HOST"] == "amr-x.eastus2.redis.azure.net"
-    for run in (r, j, amr.run("-v", "profile", "show", "prod"), amr.run("-v", "--profile", "prod", "profile", "list")):
+    profiles("cli-style", {"REDIS_URL": f"redis://{secret}@h:6379"})
+    cli_style = expect(amr.run("profile", "show", "cli-style"), 0)
+    assert cli_style.stdout == "REDIS_URL=redis://<hidden>@h:6379\n"
+    for run in (r, j, cli_style, amr.run("-v", "profile", "show", "prod"),
+                amr.run("-v", "--profile", "prod", "profile", "list")):
         for s in (secret, url_secret, token_secret, other_secret):
             assert s not in run.stdout + run.stderr, run
 

@@ -191,7 +191,8 @@ TEST_CASE("displayed_value: secrets as <hidden>") {
     CHECK(displayed_value("REDIS_TOKEN_COMMAND", "echo s3cret") == "<hidden>");
     CHECK(displayed_value("OTHER", "s3cret") == "<hidden>");
     CHECK(displayed_value("REDIS_URL", "redis://h:6379") == "redis://h:6379");
-    CHECK(displayed_value("REDIS_URL", "redis://u@h:6379/0") == "redis://u@h:6379/0");
+    // A user name alone: redis-cli -u reads a password there (redis://KEY@host).
+    CHECK(displayed_value("REDIS_URL", "redis://s3cret@h:6379/0") == "redis://<hidden>@h:6379/0");
     CHECK(displayed_value("REDIS_URL", "rediss://u:s3cret@h:6380") == "rediss://u:<hidden>@h:6380");
     CHECK(displayed_value("REDIS_URL", "redis://:s3cret@h") == "redis://:<hidden>@h");
     // '@' and ':' inside the password: all of it goes, as the URL parser reads it.
