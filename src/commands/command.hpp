@@ -37,5 +37,6 @@ CommandSpec channels_command();
 CommandSpec ping_command();
 CommandSpec request_command();
 CommandSpec reply_command();
+CommandSpec profile_command();
 
 }  // namespace amr::commands
