@@ -14,6 +14,7 @@
 #include "message/reply_to.hpp"
 #include "output/stdout_sink.hpp"
 #include "publish/stream.hpp"
+#include "redis/cluster.hpp"
 #include "redis/subscriber.hpp"
 #include "util/duration.hpp"
 #include "util/whole_number.hpp"
@@ -48,7 +49,17 @@ class ReplySink : public redis::MessageSink {
         auto reply = publisher_.command({"PUBLISH", o_.channel, request_});
         receivers_ = redis::count_of(reply.get(), "PUBLISH", publisher_.endpoint());
         spdlog::debug("request published to '{}': {} receiver(s)", o_.channel, receivers_);
-        return receivers_ > 0;
+        if (receivers_ > 0) return true;
+        // A cluster's PUBLISH counts only the subscribers of the node it reached, though
+        // it delivers to every node: there, none counted is no reason to stop waiting.
+        in_cluster_ = redis::discover_topology(publisher_, publisher_.settings().host).has_value();
+        if (in_cluster_) {
+            spdlog::info(
+                "PUBLISH counted no receiver on {}; in a cluster those on other nodes "
+                "are not counted: waiting for replies",
+                publisher_.endpoint());
+        }
+        return in_cluster_;
     }
 
     bool on_message(const redis::PubSubEvent& e) override {
@@ -67,6 +78,8 @@ class ReplySink : public redis::MessageSink {
     void on_idle() override {}
 
     long long receivers() const { return receivers_; }
+    // PUBLISH counted no one, but the server is a cluster (see on_subscribed).
+    bool in_cluster() const { return in_cluster_; }
     long long received() const { return received_; }
 
   private:
@@ -76,6 +89,7 @@ class ReplySink : public redis::MessageSink {
     output::Formatter& formatter_;
     long long receivers_ = -1;  // not published yet
     long long received_ = 0;
+    bool in_cluster_ = false;
 };
 
 int run_request(const RequestOptions& o, const GlobalOptions& globals) {
@@ -99,7 +113,7 @@ int run_request(const RequestOptions& o, const GlobalOptions& globals) {
     redis::Subscriber subscriber(settings, options);
     const redis::StopReason why = subscriber.run(deadline, sink);
 
-    if (sink.receivers() == 0) {
+    if (sink.receivers() == 0 && !sink.in_cluster()) {
         spdlog::error("no one received the request on '{}' (PUBLISH returned 0)", o.channel);
         return static_cast<int>(ExitCode::too_few_receivers);
     }

@@ -258,3 +258,23 @@ cat out.*
         assert replies[-1]["answer_to"] == request_id, line  # the reply to this requester's request
     assert sorted(sent) == sorted(f"{w}-{i}" for w in range(1, WORKERS + 1) for i in range(1, PER_WORKER + 1))
     assert len({x["reply_to"] for x in replies}) == WORKERS * PER_WORKER
+
+
+def test_in_a_cluster_a_responder_on_another_node_answers(amr, tmp_path, redis_tools, pki):
+    # A cluster delivers PUBLISH to every node, but counts only the subscribers of the
+    # node that got it: the requester's 0 there is no reason to exit 5.
+    from amrcluster import RedisCluster
+    cluster = RedisCluster(tmp_path / "cluster", pki)
+    try:
+        cluster.start()
+        ch = unique()
+        responder(amr, cluster.env(cluster.nodes[0]), ch, "--echo")
+        other = cluster.env(cluster.nodes[1])
+        r = expect(amr.run("request", "-F", "raw", ch, '{"n":1}', env=other), 0)
+        assert json.loads(r.stdout)["n"] == 1
+        assert "in a cluster those on other nodes are not counted" in r.stderr, r
+        # No responder at all: in a cluster that shows only as no reply in time.
+        r = expect(amr.run("request", unique(), '{"n":2}', "--timeout", "1s", env=other), 124)
+        assert "ended after 0 of 1 reply(ies)" in r.stderr, r
+    finally:
+        cluster.stop()
