@@ -162,7 +162,8 @@ CommandSpec request_command() {
                 sub.footer(
                     "The request gets \"reply_to\":\"amr:reply:<uuid>\" as its last field; amr "
                     "subscribes\nto that channel before it publishes. Exit 5 when no one received "
-                    "the request.\n"
+                    "the request\n(not in a cluster, whose PUBLISH counts only one node's "
+                    "subscribers: there amr waits).\n"
                     "Examples:\n"
                     "  amr request prices '{\"sku\":\"PROD-12345\"}'\n"
                     "  amr request -j prices '{\"sku\":\"PROD-12345\"}' | jq -r .data.price\n"
