@@ -13,13 +13,14 @@ _amr_message_opts='--raw --preset --event -f --field -o --output --sharded --clu
     --min-receivers --lines --file --skip-invalid --window --retry --reconnect-max --count
     --interval --rate --expand'
 _amr_subscribe_opts='--count --timeout -F --format --template -j --json --buffer --no-reconnect
-    --reconnect-max --ping-interval'
+    --reconnect-max --ping-interval --idle-timeout --exclude --exec --jobs --exec-fail-fast'
 
 # Options that take a value, global or of any command: the value is not a positional.
 _amr_value_opts='--url -H --host -p --port --user -a --password --cacert --capath --cert
     --key --sni --env-file --profile --connect-timeout --proto-max-bulk-len --token-command --preset --event -f --field -o --output
     --min-receivers -c --channel --count --timeout -F --format --template --buffer
-    --reconnect-max --ping-interval --file --window --interval --rate'
+    --reconnect-max --ping-interval --file --window --interval --rate
+    --idle-timeout --exclude --exec --jobs'
 
 # Connection options, passed on to `amr channels` when channel names are completed.
 _amr_connection_value_opts='--url -H --host -p --port --user -a --password --token-command
@@ -228,7 +229,11 @@ _amr() {
             ;;
         -p | --port | --user | -a | --password | --connect-timeout | --token-command | --event | -f | --field | \
             --min-receivers | --count | --timeout | --template | --buffer | --reconnect-max | --ping-interval | \
-            --window | --interval | --rate)
+            --window | --interval | --rate | --idle-timeout | --exclude | --jobs)
+            return
+            ;;
+        --exec)
+            mapfile -t COMPREPLY < <(compgen -c -- "$cur")
             return
             ;;
     esac

@@ -11,7 +11,7 @@ function __amr_wants_first_positional
     set -l value_options --url -H --host -p --port --user -a --password --cacert --capath \
         --cert --key --sni --env-file --profile --connect-timeout --proto-max-bulk-len --token-command --preset --event -f --field -o --output \
         --min-receivers --count --timeout -F --format --template --buffer --reconnect-max \
-        --ping-interval --file --window --interval --rate
+        --ping-interval --file --window --interval --rate --idle-timeout --exclude --exec --jobs
     set -l command
     set -l positionals 0
     set -l skip 0
@@ -62,7 +62,8 @@ function __amr_live_channels
         --cacert --capath --cert --key --sni --env-file --profile
     set -l value_options --connect-timeout --proto-max-bulk-len --preset --event -f --field -o --output \
         --min-receivers -c --channel --count --timeout -F --format --template --buffer \
-        --reconnect-max --ping-interval --file --window --interval --rate
+        --reconnect-max --ping-interval --file --window --interval --rate --idle-timeout --exclude \
+        --exec --jobs
     set -l args
     set -l take 0
     set -l skip 0
@@ -203,6 +204,11 @@ complete -c amr -n $subscribe_command -l buffer -x -d 'Memory for messages stdou
 complete -c amr -n $subscribe_command -l no-reconnect -d 'Exit 3 when the connection is lost'
 complete -c amr -n $subscribe_command -l reconnect-max -x -d 'Give up after N failed reconnect attempts'
 complete -c amr -n $subscribe_command -l ping-interval -x -d 'PING after this much silence (default 60s)'
+complete -c amr -n $subscribe_command -l idle-timeout -x -d 'Stop after DURATION without a message'
+complete -c amr -n $subscribe_command -l exclude -x -d 'Drop messages whose channel matches PATTERN (glob)'
+complete -c amr -n $subscribe_command -l exec -x -a '(__fish_complete_command)' -d 'Run CMD for each message, the payload on its stdin'
+complete -c amr -n $subscribe_command -l jobs -x -d 'With --exec: run up to N commands at once (default 1)'
+complete -c amr -n $subscribe_command -l exec-fail-fast -d 'With --exec: stop at the first failed command, exit 1'
 complete -c amr -n '__fish_seen_subcommand_from subscribe psubscribe' -l interactive \
     -d 'Read subscription changes on standard input (help lists them)'
 
