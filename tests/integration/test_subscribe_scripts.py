@@ -301,14 +301,15 @@ def test_exec_drops_past_a_small_buffer_are_counted(amr, server, tmp_path):
     assert len(sub.stdout.split()) + dropped == 1024
 
 
-def test_exec_on_sigint_running_commands_finish_queued_ones_do_not_start(amr, server, tmp_path):
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_exec_on_a_signal_running_commands_finish_queued_ones_do_not_start(amr, server, tmp_path, sig):
     ch = unique()
     started = tmp_path / "started"
     sub = start(amr, server, "subscribe", "--exec", f'touch "{started}"; sleep 1; echo "done $(cat)"', ch)
     for i in range(3):
         server.publish(ch, str(i))
     wait_until(started.exists, "the first command started")
-    sub.signal(signal.SIGINT)
+    sub.signal(sig)
     assert sub.wait() == 0, sub
     assert sub.stdout == "done 0\n"
     assert "2 message(s) received were not given to the command" in sub.stderr
