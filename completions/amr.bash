@@ -1,7 +1,7 @@
 # bash completion for amr(1), the Redis publish/subscribe client.    -*- shell-script -*-
 # Installed as bash-completion/completions/amr; works best with bash-completion loaded.
 
-_amr_commands='publish broadcast subscribe psubscribe ssubscribe channels ping profile'
+_amr_commands='publish broadcast subscribe psubscribe ssubscribe request reply channels ping profile'
 _amr_presets='order_created order_shipped inventory_low customer_notification system_announcement'
 _amr_channels='orders:created orders:shipped inventory:alerts notifications'
 _amr_patterns='orders:* inventory:* notifications *'
@@ -14,13 +14,16 @@ _amr_message_opts='--raw --preset --event -f --field -o --output --sharded --clu
     --interval --rate --expand'
 _amr_subscribe_opts='--count --timeout -F --format --template -j --json --buffer --no-reconnect
     --reconnect-max --ping-interval --idle-timeout --exclude --exec --jobs --exec-fail-fast'
+_amr_request_opts='--preset --event -f --field -F --format --template -j --json --replies --timeout
+    --reply-field --reply-to'
+_amr_reply_opts='--pattern --echo --exec --reply-field --count --ping-interval'
 
 # Options that take a value, global or of any command: the value is not a positional.
 _amr_value_opts='--url -H --host -p --port --user -a --password --cacert --capath --cert
     --key --sni --env-file --profile --connect-timeout --proto-max-bulk-len --token-command --preset --event -f --field -o --output
     --min-receivers -c --channel --count --timeout -F --format --template --buffer
     --reconnect-max --ping-interval --file --window --interval --rate
-    --idle-timeout --exclude --exec --jobs'
+    --idle-timeout --exclude --exec --jobs --replies --reply-field --reply-to'
 
 # Connection options, passed on to `amr channels` when channel names are completed.
 _amr_connection_value_opts='--url -H --host -p --port --user -a --password --token-command
@@ -229,7 +232,7 @@ _amr() {
             ;;
         -p | --port | --user | -a | --password | --connect-timeout | --token-command | --event | -f | --field | \
             --min-receivers | --count | --timeout | --template | --buffer | --reconnect-max | --ping-interval | \
-            --window | --interval | --rate | --idle-timeout | --exclude | --jobs)
+            --window | --interval | --rate | --idle-timeout | --exclude | --jobs | --replies | --reply-field | --reply-to)
             return
             ;;
         --exec)
@@ -246,6 +249,8 @@ _amr() {
             broadcast) opts+=" $_amr_message_opts -c --channel" ;;
             subscribe | psubscribe) opts+=" $_amr_subscribe_opts --interactive" ;;
             ssubscribe) opts+=" $_amr_subscribe_opts --cluster" ;;
+            request) opts+=" $_amr_request_opts" ;;
+            reply) opts+=" $_amr_reply_opts" ;;
             channels) opts+=' --sharded --cluster -o --output' ;;
             ping) opts+=' -o --output' ;;
             profile) [[ $subcommand == list || $subcommand == show ]] && opts+=' -o --output' ;;
@@ -257,7 +262,8 @@ _amr() {
     case $command in
         '') _amr_reply_words "$_amr_commands" ;;
         publish) ((positionals == 0)) && _amr_reply_channels "$_amr_channels" ;;
-        subscribe) _amr_reply_channels "$_amr_channels" ;;
+        subscribe | reply) _amr_reply_channels "$_amr_channels" ;;
+        request) ((positionals == 0)) && _amr_reply_channels "$_amr_channels" ;;
         ssubscribe) _amr_reply_channels '' --sharded ;;
         psubscribe) _amr_reply_words "$_amr_patterns" ;;
         channels) ((positionals == 0)) && _amr_reply_words "$_amr_patterns" ;;

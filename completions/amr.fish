@@ -1,6 +1,6 @@
 # fish completion for amr(1), the Redis publish/subscribe client.
 
-set -l commands publish broadcast subscribe psubscribe ssubscribe channels ping profile
+set -l commands publish broadcast subscribe psubscribe ssubscribe request reply channels ping profile
 set -l no_command "not __fish_seen_subcommand_from $commands"
 set -l message_command "__fish_seen_subcommand_from publish broadcast"
 set -l subscribe_command "__fish_seen_subcommand_from subscribe psubscribe ssubscribe"
@@ -11,7 +11,8 @@ function __amr_wants_first_positional
     set -l value_options --url -H --host -p --port --user -a --password --cacert --capath \
         --cert --key --sni --env-file --profile --connect-timeout --proto-max-bulk-len --token-command --preset --event -f --field -o --output \
         --min-receivers --count --timeout -F --format --template --buffer --reconnect-max \
-        --ping-interval --file --window --interval --rate --idle-timeout --exclude --exec --jobs
+        --ping-interval --file --window --interval --rate --idle-timeout --exclude --exec --jobs \
+        --replies --reply-field --reply-to
     set -l command
     set -l positionals 0
     set -l skip 0
@@ -63,7 +64,7 @@ function __amr_live_channels
     set -l value_options --connect-timeout --proto-max-bulk-len --preset --event -f --field -o --output \
         --min-receivers -c --channel --count --timeout -F --format --template --buffer \
         --reconnect-max --ping-interval --file --window --interval --rate --idle-timeout --exclude \
-        --exec --jobs
+        --exec --jobs --replies --reply-field --reply-to
     set -l args
     set -l take 0
     set -l skip 0
@@ -130,6 +131,8 @@ complete -c amr -n $no_command -a broadcast -d 'Publish the same message to seve
 complete -c amr -n $no_command -a subscribe -d 'Print the messages of channels'
 complete -c amr -n $no_command -a psubscribe -d 'Print the messages of channels matching patterns'
 complete -c amr -n $no_command -a ssubscribe -d 'Print the messages of shard channels, from every shard'
+complete -c amr -n $no_command -a request -d 'Publish a request with a reply channel and print the replies'
+complete -c amr -n $no_command -a reply -d 'Answer requests on their reply channels'
 complete -c amr -n $no_command -a channels -d 'List active channels with subscriber counts'
 complete -c amr -n $no_command -a ping -d 'Check the connection and authentication'
 complete -c amr -n $no_command -a profile -d 'List profiles (named .env files) and show what they hold'
@@ -161,12 +164,13 @@ complete -c amr -s h -l help -d 'Print help and exit'
 
 # publish and broadcast
 complete -c amr -n $message_command -l raw -d 'Send MESSAGE as it is, without checking that it is JSON'
-complete -c amr -n $message_command -l preset -x -d 'Send one of the lab\'s events' -a "
+set -l presets "
     order_created\t'order event on orders:created'
     order_shipped\t'shipping event on orders:shipped'
     inventory_low\t'low-stock alert on inventory:alerts'
     customer_notification\t'promotion on notifications'
     system_announcement\t'maintenance notice on notifications'"
+complete -c amr -n $message_command -l preset -x -d 'Send one of the lab\'s events' -a $presets
 complete -c amr -n $message_command -l event -x -d 'Build {"event": NAME, ...} from --field options'
 complete -c amr -n $message_command -s f -l field -x -d 'Add a field: KEY=VALUE (string) or KEY:=JSON (typed)'
 complete -c amr -n $message_command -s o -l output -x -d 'What to print' -a "
@@ -193,11 +197,12 @@ complete -c amr -n '__fish_seen_subcommand_from broadcast' -s c -l channel -x -d
 # subscribe, psubscribe and ssubscribe
 complete -c amr -n $subscribe_command -l count -x -d 'Exit after N messages'
 complete -c amr -n $subscribe_command -l timeout -x -d 'Stop after DURATION (10, 10s, 500ms, 2m)'
-complete -c amr -n $subscribe_command -s F -l format -x -d 'How each message is written' -a "
+set -l formats "
     pretty\t'the lab\'s display (default)'
     json\t'one JSON object per line'
     raw\t'the payload and a newline'
     template\t'through --template'"
+complete -c amr -n $subscribe_command -s F -l format -x -d 'How each message is written' -a $formats
 complete -c amr -n $subscribe_command -l template -x -d 'Print each message through TEMPLATE (implies --format template)'
 complete -c amr -n $subscribe_command -s j -l json -d 'Short for --format json'
 complete -c amr -n $subscribe_command -l buffer -x -d 'Memory for messages stdout has not taken (default 256MiB)'
@@ -211,6 +216,25 @@ complete -c amr -n $subscribe_command -l jobs -x -d 'With --exec: run up to N co
 complete -c amr -n $subscribe_command -l exec-fail-fast -d 'With --exec: stop at the first failed command, exit 1'
 complete -c amr -n '__fish_seen_subcommand_from subscribe psubscribe' -l interactive \
     -d 'Read subscription changes on standard input (help lists them)'
+
+# request and reply
+set -l request_command "__fish_seen_subcommand_from request"
+set -l reply_command "__fish_seen_subcommand_from reply"
+complete -c amr -n $request_command -l preset -x -d 'Build one of the lab\'s events' -a $presets
+complete -c amr -n $request_command -l event -x -d 'Build {"event": NAME, ...} from --field options'
+complete -c amr -n $request_command -s f -l field -x -d 'Add a field: KEY=VALUE (string) or KEY:=JSON (typed)'
+complete -c amr -n $request_command -s F -l format -x -d 'How each reply is written' -a $formats
+complete -c amr -n $request_command -l template -x -d 'Print each reply through TEMPLATE (implies --format template)'
+complete -c amr -n $request_command -s j -l json -d 'Short for --format json'
+complete -c amr -n $request_command -l replies -x -d 'Exit 0 after N replies (default 1)'
+complete -c amr -n $request_command -l timeout -x -d 'Wait at most DURATION (default 5s); exit 124 with fewer replies'
+complete -c amr -n $request_command -l reply-to -x -d 'Reply channel (default amr:reply:UUID)'
+complete -c amr -n '__fish_seen_subcommand_from request reply' -l reply-field -x -d 'The field naming the reply channel (default reply_to)'
+complete -c amr -n $reply_command -l pattern -d 'The channels are glob-style patterns (PSUBSCRIBE)'
+complete -c amr -n $reply_command -l echo -d 'Reply with the request itself'
+complete -c amr -n $reply_command -l exec -x -a '(__fish_complete_command)' -d 'Reply with what CMD prints, the request on its stdin'
+complete -c amr -n $reply_command -l count -x -d 'Exit after N requests'
+complete -c amr -n $reply_command -l ping-interval -x -d 'PING after this much silence (default 60s)'
 
 # ssubscribe and channels
 complete -c amr -n '__fish_seen_subcommand_from ssubscribe channels' -l cluster -d 'Require a Redis Cluster (default: detected)'
@@ -239,7 +263,7 @@ complete -c amr -n '__fish_seen_subcommand_from profile; and __fish_seen_subcomm
     json\t'one JSON object'"
 
 # Channels and patterns: the lab's channels and, live, the server's (`amr channels`)
-complete -c amr -n '__amr_wants_first_positional publish; or __fish_seen_subcommand_from subscribe' \
+complete -c amr -n '__amr_wants_first_positional publish; or __amr_wants_first_positional request; or __fish_seen_subcommand_from subscribe reply' \
     -a '(__amr_channels)'
 complete -c amr -n '__fish_seen_subcommand_from ssubscribe' -a '(__amr_shard_channels)'
 complete -c amr -n '__amr_wants_first_positional channels; or __fish_seen_subcommand_from psubscribe' -a "

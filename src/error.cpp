@@ -23,9 +23,9 @@ const char* const exit_code_help =
     "  2    usage error (bad option, argument, .env line or message)\n"
     "  3    connection, TLS or network failure, or a reply that breaks the protocol\n"
     "  4    authentication or permission failure\n"
-    "  5    fewer receivers than --min-receivers\n"
-    "  124  --timeout ended before --count messages arrived\n"
+    "  5    fewer receivers than --min-receivers; no one received request's request\n"
+    "  124  --timeout ended before --count messages (or --replies replies) arrived\n"
     "  130  SIGINT or SIGTERM stopped --lines or --file while connecting or before the end\n"
-    "       of the input\n";
+    "       of the input, or request before its replies\n";
 
 }  // namespace amr

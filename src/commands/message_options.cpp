@@ -35,8 +35,7 @@ std::string read_stdin() {
 
 }  // namespace
 
-void add_message_options(CLI::App& sub, MessageOptions& o) {
-    sub.add_flag("--raw", o.raw, "Send MESSAGE as it is, without checking that it is JSON");
+void add_message_build_options(CLI::App& sub, MessageOptions& o) {
     sub.add_option("--preset", o.spec.preset,
                    "Build one of the lab's events with fresh ids and timestamp: " + preset_names());
     sub.add_option("--event", o.spec.event, "Build {\"event\":NAME, fields..., \"timestamp\":now}");
@@ -44,6 +43,11 @@ void add_message_options(CLI::App& sub, MessageOptions& o) {
                    "Add or replace a field: KEY=VALUE (a string) or KEY:=JSON (typed); repeatable")
         ->type_name("KEY=VALUE")
         ->allow_extra_args(false);
+}
+
+void add_message_options(CLI::App& sub, MessageOptions& o) {
+    sub.add_flag("--raw", o.raw, "Send MESSAGE as it is, without checking that it is JSON");
+    add_message_build_options(sub, o);
     sub.add_option("-o,--output", o.output,
                    "auto (report on a terminal, counts in a pipe), report, count or json")
         ->check(CLI::IsMember({"auto", "report", "count", "json"}))

@@ -24,6 +24,8 @@ struct MessageOptions {
 };
 
 void add_message_options(CLI::App& sub, MessageOptions& options);
+// Only the options that build a message: --preset, --event and -f (for request).
+void add_message_build_options(CLI::App& sub, MessageOptions& options);
 
 // Where the message comes from when MESSAGE is missing and nothing builds one.
 enum class WhenMissing { read_piped_stdin, use_default_preset };

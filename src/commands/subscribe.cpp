@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "commands/command.hpp"
+#include "commands/format_options.hpp"
 #include "commands/subscribe_sink.hpp"
 #include "exec/exec_stream.hpp"
 #include "output/formatter.hpp"
@@ -25,9 +26,7 @@ struct SubscribeOptions {
     redis::SubscriptionKind kind = redis::SubscriptionKind::channels;
     bool cluster = false;
     std::vector<std::string> names;
-    std::optional<std::string> format;  // pretty when not given
-    std::optional<std::string> template_text;
-    bool json = false;
+    FormatFlags format;
     std::optional<long long> count;
     std::optional<std::string> timeout;
     std::optional<std::string> idle_timeout;
@@ -52,34 +51,16 @@ void check_exec_options(const SubscribeOptions& o) {
         if (o.exec_fail_fast) throw usage_error("--exec-fail-fast needs --exec");
         return;
     }
-    const char* format = o.template_text ? "--template"
-                         : o.json        ? "-j/--json"
-                         : o.format      ? "--format"
-                                         : nullptr;
+    const char* format = o.format.template_text ? "--template"
+                         : o.format.json        ? "-j/--json"
+                         : o.format.format      ? "--format"
+                                                : nullptr;
     if (format) {
         throw usage_error(std::string("--exec cannot be combined with ") + format,
                           "CMD gets the payload as it is on its stdin and the rest in AMR_CHANNEL, "
                           "AMR_PATTERN, AMR_TYPE and AMR_RECEIVED_AT");
     }
     if (o.exec->empty()) throw usage_error("--exec needs a command");
-}
-
-// --template implies --format template and goes with no other format.
-output::Format select_format(const SubscribeOptions& o) {
-    if (o.template_text) {
-        if (o.json) throw usage_error("--template cannot be combined with -j/--json");
-        if (o.format && *o.format != "template") {
-            throw usage_error("--template cannot be combined with --format " + *o.format);
-        }
-        return output::Format::template_;
-    }
-    if (o.json) return output::Format::json;
-    const output::Format format = output::parse_format(o.format.value_or("pretty"));
-    if (format == output::Format::template_) {
-        throw usage_error("--format template needs --template TEMPLATE",
-                          "e.g. --template '{channel}\\t{payload}\\n'");
-    }
-    return format;
 }
 
 // The stderr line and exit status of a subscription that ended by a timeout.
@@ -195,12 +176,7 @@ int run_subscribe(const SubscribeOptions& o, const GlobalOptions& globals) {
     check_exec_options(o);
     // Usage errors (a bad template) come before any connection setting is read.
     std::unique_ptr<output::Formatter> formatter;
-    if (!o.exec) {
-        formatter = output::make_formatter(
-            select_format(o),
-            {.colour = output::stdout_wants_colour(), .escape = output::stdout_is_terminal()},
-            o.template_text.value_or(""));
-    }
+    if (!o.exec) formatter = stdout_formatter(o.format);
     redis::Deadline deadline;
     if (o.timeout) {
         deadline = std::chrono::steady_clock::now() + util::parse_duration(*o.timeout, "--timeout");
@@ -279,17 +255,7 @@ CommandSpec make_spec(redis::SubscriptionKind kind) {
                                o->names, f.positional_help)
                     ->required()
                     ->type_name(f.positional);
-                sub.add_option("-F,--format", o->format,
-                               "pretty (the lab's display), json (one object per line), raw "
-                               "(the payload) or template (--template)")
-                    ->check(CLI::IsMember({"pretty", "json", "raw", "template"}))
-                    ->type_name("FORMAT");
-                sub.add_option("--template", o->template_text,
-                               "Print each message through TEMPLATE, adding no newline, e.g. "
-                               "'{channel}\\t{data.order_id}\\n' (implies --format template; "
-                               "TEMPLATES in man amr)")
-                    ->type_name("TEMPLATE");
-                sub.add_flag("-j,--json", o->json, "Short for --format json");
+                add_format_options(sub, o->format);
                 sub.add_option("--count", o->count, "Exit 0 after N messages")
                     ->check(util::whole_number(1, std::numeric_limits<long long>::max()))
                     ->type_name("N");

@@ -137,7 +137,7 @@ void Subscriber::place(std::vector<Subscription> wanted) {
     if (failure) throw *failure;
 }
 
-void Subscriber::confirm(Link& link, const PubSubEvent& e) {
+bool Subscriber::confirm(Link& link, const PubSubEvent& e) {
     const Subscription s{kind_of(e), std::string(e.channel)};
     // Only what amr asked for counts: a confirmation of anything else must not make amr
     // believe it has subscriptions it has not.
@@ -150,7 +150,7 @@ void Subscriber::confirm(Link& link, const PubSubEvent& e) {
             spdlog::warn("{} confirmed a subscription amr did not ask for ({} '{}'); ignored",
                          link.connection.endpoint(), noun(s.kind), s.name);
         }
-        return;
+        return false;
     }
     erase_one(*group, s);
     if (group->empty()) confirmed_group(link, group);
@@ -158,12 +158,14 @@ void Subscriber::confirm(Link& link, const PubSubEvent& e) {
     if (!recovering_) spdlog::info("[+] Subscribed to {}: '{}'", noun(s.kind), s.name);
     size_t total = 0;
     for (const auto& l : links_) total += l->names.size();
-    if (total < desired_.size()) return;
+    if (total < desired_.size()) return false;
     if (confirmed_once_ && recovering_) {
         spdlog::warn("subscribed again to {} channel(s) and pattern(s)", total);
     }
+    const bool first = !confirmed_once_;
     confirmed_once_ = true;
     recovering_ = false;
+    return first;
 }
 
 void Subscriber::forget(Link& link, const PubSubEvent& e) {
@@ -201,7 +203,7 @@ bool Subscriber::handle(Link& link, const Frame& frame, MessageSink& sink) {
         case Kind::smessage:
             return sink.on_message(e);
         case Kind::subscribed:
-            confirm(link, e);
+            if (confirm(link, e)) return sink.on_subscribed();
             break;
         case Kind::unsubscribed:
             forget(link, e);

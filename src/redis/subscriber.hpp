@@ -36,6 +36,10 @@ class MessageSink {
     virtual void on_idle() = 0;
     // --idle-timeout: when to stop for want of messages (asked after on_idle).
     virtual Deadline idle_deadline() const { return std::nullopt; }
+    // Called once, when the server has confirmed every subscription asked for at the
+    // start (request publishes only then, so no reply can come before it listens).
+    // Returns false to stop.
+    virtual bool on_subscribed() { return true; }
 };
 
 enum class SubscriptionKind { channels, patterns, shard_channels };
@@ -83,7 +87,7 @@ class Subscriber {
     void confirmed_group(Link& link, std::deque<std::vector<Subscription>>::iterator group);
     void try_recover();
     bool handle(Link& link, const Frame& frame, MessageSink& sink);
-    void confirm(Link& link, const PubSubEvent& e);
+    bool confirm(Link& link, const PubSubEvent& e);  // true: all confirmed the first time
     void forget(Link& link, const PubSubEvent& e);
     Clock::time_point next_timer(Deadline deadline) const;
     void check_pings();

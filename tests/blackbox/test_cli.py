@@ -34,6 +34,8 @@ def test_help_lists_commands_and_exit_codes(amr):
     ("subscribe", ["--count", "--timeout", "--format"]),
     ("psubscribe", ["--count", "--timeout", "--format"]),
     ("ping", []),
+    ("request", ["--replies", "--timeout", "--reply-field", "--reply-to", "--format", "--preset"]),
+    ("reply", ["--echo", "--pattern", "--reply-field", "--count"]),
     ("profile", ["list", "show", "path"]),
 ])
 def test_subcommand_help(amr, command, options):
@@ -124,6 +126,7 @@ def test_exit_0_on_sigint(amr, plain_server):
 @pytest.mark.parametrize("args, hint", [
     (["pubish", "ch", "{}"], "did you mean 'publish'?"),
     (["subcribe", "ch"], "did you mean 'subscribe'?"),
+    (["reqest", "ch", "{}"], "did you mean 'request'?"),
     (["subscribe", "--formt", "json", "ch"], "did you mean '--format'?"),
     (["--hots", "localhost", "ping"], "did you mean '--host'?"),
     (["profile", "lst"], "'lst' is not a 'profile' command; did you mean 'list'?"),
@@ -137,6 +140,7 @@ def test_typos_get_a_suggestion(amr, args, hint):
 
 
 def test_no_suggestion_for_unrelated_words(amr):
-    result = amr.run("deploy")
+    # ("deploy" was the word here until `reply` came, 2 edits from it.)
+    result = amr.run("install")
     assert result.rc == 2, result
     assert "did you mean" not in result.stderr

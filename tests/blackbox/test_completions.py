@@ -29,7 +29,8 @@ from amrtest import AMR_BIN, HANG, PATH, ROOT, missing, require_tools
 COMPLETIONS = ROOT / "completions"
 BASH_COMPLETION = Path("/usr/share/bash-completion/bash_completion")
 
-COMMANDS = {"publish", "broadcast", "subscribe", "psubscribe", "ssubscribe", "channels", "ping", "profile"}
+COMMANDS = {"publish", "broadcast", "subscribe", "psubscribe", "ssubscribe", "request", "reply", "channels",
+            "ping", "profile"}
 LAB_CHANNELS = {"orders:created", "orders:shipped", "inventory:alerts", "notifications"}
 PRESETS = {"order_created", "order_shipped", "inventory_low", "customer_notification", "system_announcement"}
 SHELLS = ["bash", "zsh", "fish"]
@@ -333,6 +334,8 @@ def test_global_options_before_the_command(amr, complete):
     ("ssubscribe", {"--count", "--cluster"}, {"--preset", "--sharded"}),
     ("channels", {"--sharded", "--cluster", "--output"}, {"--count", "--preset"}),
     ("ping", {"--output"}, {"--count", "--preset", "--sharded"}),
+    ("request", {"--replies", "--reply-to", "--reply-field", "--format", "--preset"}, {"--raw", "--output", "--echo"}),
+    ("reply", {"--echo", "--pattern", "--reply-field", "--count"}, {"--preset", "--replies", "--format"}),
 ])
 def test_options_belong_to_their_command(complete, command, has, has_not):
     c = complete(f"amr {command} --")
@@ -349,6 +352,8 @@ def test_options_belong_to_their_command(complete, command, has, has_not):
     ("amr channels --output ", {"text", "json"}),
     ("amr subscribe --format ", {"pretty", "json", "raw"}),
     ("amr psubscribe -F ", {"pretty", "json", "raw"}),
+    ("amr request -F ", {"pretty", "json", "raw", "template"}),
+    ("amr request --preset ", PRESETS),
     ("amr --url ", {"redis://", "rediss://"}),
 ])
 def test_option_values(complete, line, values):

@@ -91,6 +91,9 @@ seeds("glob", [b"orders:*\0orders:created", b"*a*a*a*a*a*a*a*a*b\0" + b"a" * 400
                b"[a-z]?[^0-9]\\*\0bx!*", b"[\0[", b"[^\0x", b"[a-\0-", b"\\\0\\",
                b"*[\\]]*\0a]b", b"h?llo\0hello", b"[\xff-a]\0b", b"*?" * 300 + b"b\0" + b"a" * 2000,
                b"*a" * 1001 + b"\0" + b"a" * 1001, b"**\0", b"orders:created"])
+seeds("reply_to", ['{"a":1}', "{}", "{ }", ' {"q": 1.0}\n', '{"reply_to":"amr:reply:x"}',
+                   '{"reply_to":5}', '{"reply_to":""}', '{"reply\\u005fto":"x"}', "[1]", "12", '"s"',
+                   "not json", '{"a":"\\u0000"}', '{"reply_to":"a","reply_to":"b"}', "{" * 130])
 seeds("duration", ["10", "10s", "500ms", "2m", "1h", "1.5s", "0", "-1", "99999999999999999999h",
                    "1e9", " 5s", "0.0001ms", "16k", "256MiB", "1G", "18446744073709551616"])
 
