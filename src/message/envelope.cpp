@@ -197,9 +197,128 @@ class Handler {
     bool seen_object_ = false;
 };
 
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+// The text of a plain JSON string (plain_value_length's rules: printable ASCII and the
+// one-letter escapes): a span of the line when it has no escape, else unescaped into
+// `buffer`.
+std::string_view plain_string_text(std::string_view quoted, std::string& buffer) {
+    const std::string_view inner = quoted.substr(1, quoted.size() - 2);
+    size_t i = inner.find('\\');
+    if (i == std::string_view::npos) return inner;
+    buffer.assign(inner.substr(0, i));
+    for (; i < inner.size(); ++i) {
+        char c = inner[i];
+        if (c == '\\') {
+            switch (inner[++i]) {
+                case 'b':
+                    c = '\b';
+                    break;
+                case 'f':
+                    c = '\f';
+                    break;
+                case 'n':
+                    c = '\n';
+                    break;
+                case 'r':
+                    c = '\r';
+                    break;
+                case 't':
+                    c = '\t';
+                    break;
+                default:  // '"', '\\', '/'
+                    c = inner[i];
+            }
+        }
+        buffer += c;
+    }
+    return buffer;
+}
+
 }  // namespace
 
-std::optional<std::string> EnvelopeDecoder::decode(std::string_view line, Envelope& out) {
+// The quick way for a line of plain JSON (what subscribe -j writes for a plain payload):
+// the object's members scanned here, each value by plain_value_length(). False, with
+// nothing decided, for anything else: the full parser then decodes the line or says
+// what is wrong with it.
+bool EnvelopeDecoder::decode_plain(std::string_view line, Envelope& out) {
+    size_t p = 0;
+    const size_t n = line.size();
+    auto skip_space = [&] {
+        while (p < n && is_space(line[p])) ++p;
+    };
+    skip_space();
+    if (p == n || line[p] != '{') return false;
+    ++p;
+    bool channel = false, data = false;
+    has_channel_b64_ = has_data_b64_ = false;
+    out.sharded = false;
+    out.received_at = {};
+    for (;;) {
+        skip_space();
+        // A key: printable ASCII without escapes.
+        if (p == n || line[p] != '"') return false;
+        const size_t key_start = ++p;
+        while (p < n && line[p] != '"') {
+            const auto c = static_cast<unsigned char>(line[p]);
+            if (c < 0x20 || c >= 0x7f || c == '\\') return false;
+            ++p;
+        }
+        if (p == n) return false;
+        const Field field = field_of(line.substr(key_start, p - key_start));
+        ++p;
+        skip_space();
+        if (p == n || line[p] != ':') return false;
+        ++p;
+        skip_space();
+        const size_t length = plain_value_length(line.substr(p));
+        if (length == 0) return false;
+        const std::string_view value = line.substr(p, length);
+        p += length;
+        const bool is_string = value.front() == '"';
+        if (field != Field::other && field != Field::data && !is_string) return false;
+        switch (field) {
+            case Field::channel:
+                out.channel = plain_string_text(value, channel_);
+                channel = true;
+                break;
+            case Field::channel_base64:
+                base64_.assign(plain_string_text(value, channel_));
+                has_channel_b64_ = true;
+                break;
+            case Field::data:
+                out.payload = is_string ? plain_string_text(value, payload_) : value;
+                data = true;
+                break;
+            case Field::data_base64:
+                data_base64_.assign(plain_string_text(value, payload_));
+                has_data_b64_ = true;
+                break;
+            case Field::type:
+                out.sharded = plain_string_text(value, scratch_) == "smessage";
+                break;
+            case Field::received_at:
+                if (want_received_at_) out.received_at = plain_string_text(value, received_at_);
+                break;
+            case Field::other:
+                break;
+        }
+        skip_space();
+        if (p == n) return false;
+        if (line[p] == '}') break;
+        if (line[p] != ',') return false;
+        ++p;
+    }
+    ++p;
+    skip_space();
+    return p == n && (channel || has_channel_b64_) && (data || has_data_b64_);
+}
+
+std::optional<std::string> EnvelopeDecoder::decode(std::string_view line, Envelope& out,
+                                                   bool quick) {
+    if (quick && decode_plain(line, out)) return finish(out);
     received_at_.clear();
     Handler h(line, channel_, payload_, received_at_, base64_, data_base64_, want_received_at_);
     // The payload is one level down: every payload subscribe -j writes as JSON fits.
@@ -207,26 +326,31 @@ std::optional<std::string> EnvelopeDecoder::decode(std::string_view line, Envelo
         if (h.problem) return h.problem;
         return "not valid JSON at byte " + std::to_string(bad->offset) + ": " + bad->reason;
     }
-    if (h.has_channel_b64_) {
+    if (!h.has_channel_b64_ && !h.has_channel_) return "no \"channel\" field";
+    if (!h.has_data_b64_ && !h.has_data_) return "no \"data\" field";
+    has_channel_b64_ = h.has_channel_b64_;
+    has_data_b64_ = h.has_data_b64_;
+    out.channel = channel_;
+    if (h.has_data_) out.payload = h.data_is_string_ ? std::string_view(payload_) : h.data_;
+    out.sharded = h.sharded_;
+    out.received_at = received_at_;
+    return finish(out);
+}
+
+// The base64 fields, which win over channel and data.
+std::optional<std::string> EnvelopeDecoder::finish(Envelope& out) {
+    if (has_channel_b64_) {
         if (auto at = util::decode_base64(base64_, channel_)) {
             return "\"channel_base64\" is not base64 (character " + std::to_string(*at) + ")";
         }
-    } else if (!h.has_channel_) {
-        return "no \"channel\" field";
+        out.channel = channel_;
     }
-    if (h.has_data_b64_) {
+    if (has_data_b64_) {
         if (auto at = util::decode_base64(data_base64_, payload_)) {
             return "\"data_base64\" is not base64 (character " + std::to_string(*at) + ")";
         }
         out.payload = payload_;
-    } else if (!h.has_data_) {
-        return "no \"data\" field";
-    } else {
-        out.payload = h.data_is_string_ ? std::string_view(payload_) : h.data_;
     }
-    out.channel = channel_;
-    out.sharded = h.sharded_;
-    out.received_at = received_at_;
     return std::nullopt;
 }
 

@@ -27,15 +27,23 @@ class EnvelopeDecoder {
 
     // Decodes `line` into `out`. On failure, the reason: 'no "channel" field', 'not
     // valid JSON at byte N: ...', '"data_base64" is not base64 (character N)', ...
-    std::optional<std::string> decode(std::string_view line, Envelope& out);
+    // A line of plain JSON (the common -j line) takes a quick scan, the rest the full
+    // parser; `quick` false: the full parser only, for tests that compare the two.
+    std::optional<std::string> decode(std::string_view line, Envelope& out, bool quick = true);
 
   private:
+    bool decode_plain(std::string_view line, Envelope& out);
+    std::optional<std::string> finish(Envelope& out);
+
     bool want_received_at_;
+    bool has_channel_b64_ = false;
+    bool has_data_b64_ = false;
     std::string channel_;  // decoded text, when not a span of the line
     std::string payload_;
     std::string received_at_;
     std::string base64_;  // "channel_base64", before decoding
     std::string data_base64_;
+    std::string scratch_;  // "type", unescaped
 };
 
 }  // namespace amr::message

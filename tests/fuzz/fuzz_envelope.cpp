@@ -15,10 +15,21 @@ namespace {
 void any_line(std::string_view line, bool want_received_at) {
     amr::message::EnvelopeDecoder decoder(want_received_at);
     amr::message::Envelope e;
-    if (auto problem = decoder.decode(line, e)) {
+    const auto problem = decoder.decode(line, e);
+    // The quick scan of plain lines and the full parser agree.
+    amr::message::EnvelopeDecoder full_decoder(want_received_at);
+    amr::message::Envelope full;
+    const auto full_problem = full_decoder.decode(line, full, false);
+    fuzz::check(problem.has_value() == full_problem.has_value(),
+                "the quick scan and the full parser accept the same lines", line);
+    if (problem) {
         fuzz::check(!problem->empty(), "a refused line has a reason");
+        fuzz::check(*problem == *full_problem, "the same reason either way", line);
         return;
     }
+    fuzz::check(e.channel == full.channel && e.payload == full.payload &&
+                    e.sharded == full.sharded && e.received_at == full.received_at,
+                "the quick scan and the full parser decode the same", line);
     const char* begin = line.data();
     const char* end = begin + line.size();
     if (e.payload.data() >= begin && e.payload.data() < end) {

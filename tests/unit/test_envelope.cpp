@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "message/envelope.hpp"
+#include "message/json_check.hpp"
 #include "output/formatter.hpp"
 #include "publish/pacer.hpp"
 #include "util/base64.hpp"
@@ -16,18 +17,29 @@ using namespace std::string_literals;
 
 namespace {
 
-// Decodes `line`; fails the test with the reason when it is refused.
+// Decodes `line`, the quick way and with the full parser only, which must agree; fails
+// the test with the reason when it is refused.
 Envelope decoded(EnvelopeDecoder& d, std::string_view line) {
     Envelope e;
     auto problem = d.decode(line, e);
     REQUIRE_MESSAGE(!problem, *problem);
+    static EnvelopeDecoder full_decoder(true);
+    Envelope full;
+    auto full_problem = full_decoder.decode(line, full, false);
+    REQUIRE_MESSAGE(!full_problem, *full_problem);
+    CHECK(full.channel == e.channel);
+    CHECK(full.payload == e.payload);
+    CHECK(full.sharded == e.sharded);
+    CHECK((e.received_at.empty() || full.received_at == e.received_at));
     return e;
 }
 
 std::string refused(std::string_view line) {
     EnvelopeDecoder d;
     Envelope e;
-    return d.decode(line, e).value_or("(accepted)");
+    const std::string quick = d.decode(line, e).value_or("(accepted)");
+    CHECK(d.decode(line, e, false).value_or("(accepted)") == quick);
+    return quick;
 }
 
 // The line subscribe -j writes for `payload` on `channel` (without its newline).
@@ -245,4 +257,32 @@ TEST_CASE("replay pacer: each message at start + its gap / speed, without drift"
     ReplayPacer far(1e-6);
     far.planned(s0, t0);
     CHECK(far.planned(s0 + std::chrono::hours(24 * 365 * 200), t0) > t0);
+}
+
+TEST_CASE("envelope: the quick scan takes one-letter escapes, and leaves the rest to the parser") {
+    EnvelopeDecoder d;
+    Envelope e =
+        decoded(d, R"({"channel":"a\"b\\c\/d","data":"x\ty\r\n\b\f","type":"s\u006dessage"})");
+    CHECK(e.channel == "a\"b\\c/d");
+    CHECK(e.payload == "x\ty\r\n\b\f");
+    CHECK(e.sharded);
+    CHECK(decoded(d, R"({"channel":"c","data_base64":"\/w=="})").payload == "\xFF");
+    CHECK(decoded(d, R"( { "channel" : "c" , "data" : [ 1 , { } ] } )").payload == "[ 1 , { } ]");
+    CHECK(refused(R"({"channel":"c","data":truex})").starts_with("not valid JSON at byte 26"));
+    CHECK(refused(R"({"channel":"c","data":1,})").starts_with("not valid JSON at byte 24"));
+    CHECK(refused(R"({"channel":"c","data":1}})").starts_with("not valid JSON at byte 24"));
+    CHECK(refused(R"({})") == "no \"channel\" field");
+}
+
+TEST_CASE("plain_value_length: the length of a plain value at the start of a text") {
+    using amr::message::plain_value_length;
+    CHECK(plain_value_length(R"({"a":[1,2]},"b")") == 11);
+    CHECK(plain_value_length(R"("s\"q" x)") == 6);
+    CHECK(plain_value_length("123}") == 3);
+    CHECK(plain_value_length("null,") == 4);
+    CHECK(plain_value_length(" 1") == 0);            // no whitespace before it
+    CHECK(plain_value_length("1e5") == 0);           // an exponent: ask the full parser
+    CHECK(plain_value_length("\"\xC3\xA9\"") == 0);  // not ASCII
+    CHECK(plain_value_length("[1,") == 0);
+    CHECK(plain_value_length("") == 0);
 }
