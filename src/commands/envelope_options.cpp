@@ -1,30 +1,11 @@
 #include "commands/envelope_options.hpp"
 
-#include <charconv>
-#include <cmath>
-
 #include "error.hpp"
 #include "output/terminal_escape.hpp"
 #include "publish/stream.hpp"
+#include "util/whole_number.hpp"
 
 namespace amr::commands {
-namespace {
-
-CLI::Validator positive_speed() {
-    return CLI::Validator(
-        [](std::string& text) -> std::string {
-            double v = 0;
-            auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-            if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v) ||
-                v <= 0 || v > 1e6) {
-                return "a factor above 0 and at most 1000000 (2 is twice as fast, 0.5 half)";
-            }
-            return {};
-        },
-        "X");
-}
-
-}  // namespace
 
 void add_envelope_options(CLI::App& sub, EnvelopeFlags& e) {
     const std::string group = "Replaying and bridging";
@@ -40,7 +21,8 @@ void add_envelope_options(CLI::App& sub, EnvelopeFlags& e) {
         ->group(group);
     sub.add_option("--speed", e.speed,
                    "With --pace received: scale the gaps (2 replays twice as fast)")
-        ->check(positive_speed())
+        ->check(util::positive_number(
+            1e6, "a factor above 0 and at most 1000000 (2 is twice as fast, 0.5 half)", "X"))
         ->type_name("X")
         ->group(group);
 }

@@ -18,22 +18,6 @@
 namespace amr::commands {
 namespace {
 
-// --rate: a positive number of messages per second, at most a million (one a microsecond).
-CLI::Validator positive_rate() {
-    return CLI::Validator(
-        [](std::string& text) -> std::string {
-            double v = 0;
-            auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-            if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v) ||
-                v <= 0 || v > 1e6) {
-                return "a number of messages per second above 0 and at most 1000000 "
-                       "(100, 2.5)";
-            }
-            return {};
-        },
-        "RATE");
-}
-
 std::string hostname() {
     char name[256] = {};
     if (::gethostname(name, sizeof name - 1) != 0) return "localhost";
@@ -117,7 +101,11 @@ void add_generate_options(CLI::App& sub, GenerateFlags& g) {
                          ->group(group);
     sub.add_option("--rate", g.rate,
                    "Send R messages per second (100, 2.5), on a schedule that does not drift")
-        ->check(positive_rate())
+        // At most a million: one a microsecond.
+        ->check(util::positive_number(1e6,
+                                      "a number of messages per second above 0 and at most "
+                                      "1000000 (100, 2.5)",
+                                      "RATE"))
         ->type_name("R")
         ->excludes(interval)
         ->group(group);

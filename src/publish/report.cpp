@@ -23,6 +23,25 @@ void json_counts(rj::Writer<rj::StringBuffer>& w, const StreamTotals& t, const c
     w.Uint64(t.skipped);
 }
 
+// "channels": [{"channel", ("messages",) "receivers"}, ...]
+void json_channels(rj::Writer<rj::StringBuffer>& w, const StreamTotals& t, bool messages) {
+    w.Key("channels");
+    w.StartArray();
+    for (size_t i = 0; i < t.channels.size(); ++i) {
+        w.StartObject();
+        w.Key("channel");
+        output::write_json_string(w, t.channels[i]);
+        if (messages) {
+            w.Key("messages");
+            w.Uint64(t.channel_messages[i]);
+        }
+        w.Key("receivers");
+        w.Int64(t.channel_receivers[i]);
+        w.EndObject();
+    }
+    w.EndArray();
+}
+
 std::string finish_json(const rj::StringBuffer& buf) {
     return std::string(buf.GetString(), buf.GetSize()) + "\n";
 }
@@ -105,17 +124,7 @@ std::string broadcast_lines_output(output::OutputMode mode, const StreamTotals& 
             rj::StringBuffer buf;
             rj::Writer<rj::StringBuffer> w(buf);
             w.StartObject();
-            w.Key("channels");
-            w.StartArray();
-            for (size_t i = 0; i < t.channels.size(); ++i) {
-                w.StartObject();
-                w.Key("channel");
-                output::write_json_string(w, t.channels[i]);
-                w.Key("receivers");
-                w.Int64(t.channel_receivers[i]);
-                w.EndObject();
-            }
-            w.EndArray();
+            json_channels(w, t, false);
             json_counts(w, t, "total");
             w.EndObject();
             return finish_json(buf);
@@ -146,19 +155,7 @@ std::string per_channel_output(output::OutputMode mode, const StreamTotals& t) {
             rj::StringBuffer buf;
             rj::Writer<rj::StringBuffer> w(buf);
             w.StartObject();
-            w.Key("channels");
-            w.StartArray();
-            for (size_t i = 0; i < t.channels.size(); ++i) {
-                w.StartObject();
-                w.Key("channel");
-                output::write_json_string(w, t.channels[i]);
-                w.Key("messages");
-                w.Uint64(t.channel_messages[i]);
-                w.Key("receivers");
-                w.Int64(t.channel_receivers[i]);
-                w.EndObject();
-            }
-            w.EndArray();
+            json_channels(w, t, true);
             json_counts(w, t, "receivers");
             w.EndObject();
             return finish_json(buf);
