@@ -336,3 +336,14 @@ def test_placeholders_in_channel_give_each_message_its_channel(amr, plain_server
     assert [ch.decode() for _, ch, _ in got] == [f"{prefix}:a1", f"{prefix}:b", f"{prefix}:a2", f"{prefix}:b"]
     r = expect(amr.run("publish", "x{{cnt}}", "{}", "--count", "2", env=plain_server.env()), 2)
     assert "CHANNEL: unknown placeholder" in r.stderr, r
+
+
+def test_past_10000_channels_the_rest_are_counted_together(amr, plain_server):
+    prefix = unique("many")
+    text = "".join(line(f"{prefix}:{n}", n) + "\n" for n in range(10_003))
+    r = expect(amr.run("publish", "--envelope", "-q", "-o", "json", env=plain_server.env(), input=text), 0)
+    doc = json.loads(r.stdout)
+    assert doc["messages"] == 10_003
+    assert len(doc["channels"]) == 10_001
+    assert doc["channels"][9_999] == {"channel": f"{prefix}:9999", "messages": 1, "receivers": 0}
+    assert doc["channels"][10_000] == {"channel": "(other channels)", "messages": 3, "receivers": 0}
