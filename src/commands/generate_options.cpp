@@ -33,7 +33,8 @@ using Maker = std::function<std::string(std::uint64_t, util::SystemTime)>;
 using ChannelMaker =
     std::function<void(std::uint64_t, util::SystemTime, std::vector<std::string>&)>;
 
-Maker message_maker(const MessageOptions& m, bool broadcast) {
+// `timed`: set to whether the messages use the time.
+Maker message_maker(const MessageOptions& m, bool broadcast, bool& timed) {
     auto random = std::make_shared<std::mt19937_64>(std::random_device{}());
     auto host = std::make_shared<const std::string>(hostname());
     auto context = [random, host](std::uint64_t n, util::SystemTime now) {
@@ -44,6 +45,7 @@ Maker message_maker(const MessageOptions& m, bool broadcast) {
     if (std::optional<std::string> text = given_text(m, when_missing)) {
         auto placeholders = std::make_shared<const message::Placeholders>(
             message::Placeholders::parse(*text, "MESSAGE"));
+        timed = placeholders->uses_time();
         return [placeholders, context, &m](std::uint64_t n, util::SystemTime now) {
             std::string out = placeholders->render(context(n, now));
             require_message_json(m, out, "message " + std::to_string(n));
@@ -63,12 +65,14 @@ Maker message_maker(const MessageOptions& m, bool broadcast) {
 }
 
 // Nothing when no CHANNEL has a placeholder: the fixed channels' path is the fastest.
-ChannelMaker channel_maker(const std::vector<std::string>& channels, const MessageOptions& m) {
+ChannelMaker channel_maker(const std::vector<std::string>& channels, const MessageOptions& m,
+                           bool& timed) {
     std::vector<message::Placeholders> parsed;
     bool constant = true;
     for (const std::string& channel : channels) {
         parsed.push_back(message::Placeholders::parse(channel, "CHANNEL"));
         constant = constant && parsed.back().constant();
+        timed = timed || parsed.back().uses_time();
     }
     if (constant) return {};
     if (m.sharded) {
@@ -132,8 +136,8 @@ int run_generated(const GenerateFlags& g, const StreamFlags& f, const MessageOpt
     } else if (g.interval) {
         go.pacer = publish::Pacer(util::parse_duration(*g.interval, "--interval"));
     }
-    go.make = message_maker(m, broadcast);
-    go.make_channels = channel_maker(channels, m);
+    go.make = message_maker(m, broadcast, go.timed);
+    go.make_channels = channel_maker(channels, m, go.timed);
     // The first message is made before connecting: a placeholder that makes it no JSON is a
     // usage error at once, not after the connection.
     go.make(1, std::chrono::system_clock::now());

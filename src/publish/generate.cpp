@@ -35,7 +35,7 @@ StreamResult send_generated(const config::Settings& settings, const GenerateOpti
             // for the next one's planned time meanwhile taking replies.
             const std::uint64_t due = pacer.due(Pacer::Clock::now(), o.count);
             while (made < due && !pipeline.failed() && !util::stop_requested()) {
-                const auto now = std::chrono::system_clock::now();
+                const auto now = o.timed ? std::chrono::system_clock::now() : util::SystemTime{};
                 const std::string text = o.make(made + 1, now);
                 ++made;
                 if (!o.make_channels) {
