@@ -48,6 +48,7 @@ Pipeline::Pipeline(redis::Connection connection, PipelineOptions options)
     for (const auto& channel : options_.channels)
         prefixes_.push_back(publish_prefix(channel, options_.verb));
     channel_names_ = options_.channels;
+    endpoint_ = connection_->endpoint();
     fixed_sharded_ = options_.verb == "SPUBLISH";
     stats_.channel_receivers.assign(options_.channels.size(), 0);
     stats_.channel_messages.assign(options_.channels.size(), 0);
@@ -223,7 +224,7 @@ void Pipeline::on_reply(const redisReply* reply) {
     // A reply of a type the command never gets throws: this one counts as unconfirmed.
     const std::string_view verb = entry.sharded ? "SPUBLISH" : "PUBLISH";
     const PipelinedReply said =
-        read_pipelined_reply(reply, sent, verb, entry.line, connection_->endpoint());
+        read_pipelined_reply(reply, sent, verb, entry.line, endpoint_);
     ++head_;
     if (sent == Pipelined::ping) return;
     if (sent == Pipelined::auth) {
@@ -307,6 +308,7 @@ void Pipeline::recover(const Error& lost) {
         fail_lost(ErrorKind::connection);
     }
     connection_ = std::move(fresh);
+    endpoint_ = connection_->endpoint();
     ++stats_.reconnects;
     size_t unanswered = 0;
     for (size_t i = head_; i < sent_; ++i) unanswered += is_message(entries_[i]);
