@@ -22,7 +22,7 @@ void add_envelope_options(CLI::App& sub, EnvelopeFlags& e) {
     sub.add_option("--speed", e.speed,
                    "With --pace received: scale the gaps (2 replays twice as fast)")
         ->check(util::positive_number(
-            1e6, "a factor above 0 and at most 1000000 (2 is twice as fast, 0.5 half)", "X"))
+            1e6, "a factor above 0 and at most 1000000 (2 is twice as fast, 0.5 half)", "FACTOR"))
         ->type_name("X")
         ->group(group);
 }
