@@ -39,6 +39,7 @@ StreamResult stream_lines(const InputFile& input, const config::Settings& settin
     bool interrupted = false;
     std::optional<InvalidLine> stopped_at;
     std::string problem;
+    uint64_t waited_before = 0;  // the line a signal came before, while take() waited
 
     try {
         Line line;
@@ -61,6 +62,7 @@ StreamResult stream_lines(const InputFile& input, const config::Settings& settin
                 }
                 if (taken == Taken::stopped) {
                     interrupted = true;
+                    waited_before = line.number;
                     break;
                 }
                 if (pipeline.failed()) break;
@@ -88,7 +90,7 @@ StreamResult stream_lines(const InputFile& input, const config::Settings& settin
 
     if (result.interrupted) {
         spdlog::warn("stopped by a signal after line {} of {}; nothing after it was sent",
-                     reader.lines_seen(), input.name);
+                     waited_before > 0 ? waited_before - 1 : reader.lines_seen(), input.name);
     }
     if (stopped_at) {
         throw usage_error("stopped before line " + std::to_string(stopped_at->number) + " of " +

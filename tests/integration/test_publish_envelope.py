@@ -347,3 +347,20 @@ def test_past_10000_channels_the_rest_are_counted_together(amr, plain_server):
     assert len(doc["channels"]) == 10_001
     assert doc["channels"][9_999] == {"channel": f"{prefix}:9999", "messages": 1, "receivers": 0}
     assert doc["channels"][10_000] == {"channel": "(other channels)", "messages": 3, "receivers": 0}
+
+
+def test_sigint_while_a_paced_replay_waits_stops_it(amr, plain_server, receivers):
+    ch = unique()
+    rec = receivers(plain_server, "SUBSCRIBE", ch)
+    text = (line(ch, 1, received_at="2025-11-20T12:31:14.000Z") + "\n" +
+            line(ch, 2, received_at="2025-11-20T13:31:14.000Z") + "\n")  # an hour later
+    bg = amr.start("publish", "--envelope", "--pace", "received", env=plain_server.env(), stdin=True)
+    bg.write(text.encode())
+    bg.close_stdin()
+    assert [p for _, _, p in rec.wait_count(1)] == [b"1"]
+    bg.signal(2)
+    assert bg.wait() == 130, bg
+    m = SUMMARY.search(bg.stderr)
+    assert m and m.group(1) == "1", bg
+    assert "stopped by a signal after line 1 of <stdin>; nothing after it was sent" in bg.stderr, bg
+    assert len(rec.messages()) == 1
