@@ -223,8 +223,7 @@ void Pipeline::on_reply(const redisReply* reply) {
                                                          : Pipelined::message;
     // A reply of a type the command never gets throws: this one counts as unconfirmed.
     const std::string_view verb = entry.sharded ? "SPUBLISH" : "PUBLISH";
-    const PipelinedReply said =
-        read_pipelined_reply(reply, sent, verb, entry.line, endpoint_);
+    const PipelinedReply said = read_pipelined_reply(reply, sent, verb, entry.line, endpoint_);
     ++head_;
     if (sent == Pipelined::ping) return;
     if (sent == Pipelined::auth) {

@@ -130,7 +130,7 @@ class Pipeline {
     uint32_t last_channel_id_ = UINT32_MAX;
     uint32_t other_id_ = UINT32_MAX;
     bool fixed_sharded_ = false;
-    std::string endpoint_;  // the connection's, made once: each reply may name it
+    std::string endpoint_;        // the connection's, made once: each reply may name it
     std::string buffer_;          // commands not yet answered, sent ones first
     std::vector<Entry> entries_;  // one per command in buffer_
     size_t head_ = 0;             // first entry not answered
