@@ -1,29 +1,30 @@
 # bash completion for amr(1), the Redis publish/subscribe client.    -*- shell-script -*-
 # Installed as bash-completion/completions/amr; works best with bash-completion loaded.
 
-_amr_commands='publish broadcast subscribe psubscribe ssubscribe channels ping'
+_amr_commands='publish broadcast subscribe psubscribe ssubscribe channels ping profile'
 _amr_presets='order_created order_shipped inventory_low customer_notification system_announcement'
 _amr_channels='orders:created orders:shipped inventory:alerts notifications'
 _amr_patterns='orders:* inventory:* notifications *'
 
 _amr_global_opts='--url -H --host -p --port --user -a --password --tls --no-tls --cacert
-    --capath --cert --key --sni --insecure --env-file --no-env-file --connect-timeout --proto-max-bulk-len
-    --token-command -v --verbose -q --quiet --version -h --help'
+    --capath --cert --key --sni --insecure --env-file --no-env-file --profile --connect-timeout
+    --proto-max-bulk-len --token-command -v --verbose -q --quiet --version -h --help'
 _amr_message_opts='--raw --preset --event -f --field -o --output --sharded --cluster
     --min-receivers --lines --file --skip-invalid --window --retry --reconnect-max --count
     --interval --rate --expand'
 _amr_subscribe_opts='--count --timeout -F --format --template -j --json --buffer --no-reconnect
-    --reconnect-max --ping-interval'
+    --reconnect-max --ping-interval --idle-timeout --exclude --exec --jobs --exec-fail-fast'
 
 # Options that take a value, global or of any command: the value is not a positional.
 _amr_value_opts='--url -H --host -p --port --user -a --password --cacert --capath --cert
-    --key --sni --env-file --connect-timeout --proto-max-bulk-len --token-command --preset --event -f --field -o --output
+    --key --sni --env-file --profile --connect-timeout --proto-max-bulk-len --token-command --preset --event -f --field -o --output
     --min-receivers -c --channel --count --timeout -F --format --template --buffer
-    --reconnect-max --ping-interval --file --window --interval --rate --pace --speed'
+    --reconnect-max --ping-interval --file --window --interval --rate
+    --idle-timeout --exclude --exec --jobs --pace --speed'
 
 # Connection options, passed on to `amr channels` when channel names are completed.
 _amr_connection_value_opts='--url -H --host -p --port --user -a --password --token-command
-    --cacert --capath --cert --key --sni --env-file'
+    --cacert --capath --cert --key --sni --env-file --profile'
 
 # Readline inserts a completion after the last ':' of the word (':' is in
 # COMP_WORDBREAKS), so the part of $cur up to that colon comes off each reply.
@@ -78,14 +79,31 @@ _amr_dequote() {
     printf '%s' "$w"
 }
 
+# Sets amr to the amr of the command line (words[0]), or amr on PATH.
+_amr_program() {
+    amr=${words[0]}
+    [[ $amr == \~/* ]] && amr=$HOME/${amr:2}
+    type -P -- "$amr" >/dev/null 2>&1 || amr=amr
+}
+
+# Sets COMPREPLY to the profile names (`amr profile list`, under a short timeout) that
+# start with $cur.
+_amr_reply_profiles() {
+    local amr
+    local -a limit=() names
+    _amr_program
+    type -P timeout >/dev/null 2>&1 && limit=(timeout 2)
+    mapfile -t names < <("${limit[@]}" "$amr" profile list </dev/null 2>/dev/null)
+    _amr_reply_names "${names[@]}"
+}
+
 # Prints the channel names the server has now, one a line: `amr channels` (with $1, e.g.
 # --sharded), run with the connection options on the command line (and the environment
 # and ./.env as usual) and a short timeout. Prints nothing when it cannot connect.
 _amr_live_channels() {
-    local amr=${words[0]} i w name
+    local amr i w name
     local -a argv=() limit=()
-    [[ $amr == \~/* ]] && amr=$HOME/${amr:2}
-    type -P -- "$amr" >/dev/null 2>&1 || amr=amr
+    _amr_program
     for ((i = 1; i < cword; i++)); do
         w=${words[i]}
         if [[ " ${_amr_connection_value_opts//$'\n'/ } " == *" $w "* ]]; then
@@ -96,7 +114,7 @@ _amr_live_channels() {
         case $w in
             --tls | --no-tls | --insecure | --no-env-file) argv+=("$w") ;;
             --url=* | --host=* | --port=* | --user=* | --password=* | --token-command=* | \
-                --cacert=* | --capath=* | --cert=* | --key=* | --sni=* | --env-file=*)
+                --cacert=* | --capath=* | --cert=* | --key=* | --sni=* | --env-file=* | --profile=*)
                 argv+=("${w%%=*}=$(_amr_dequote "${w#*=}")")
                 ;;
             -H?* | -p?* | -a?*) argv+=("${w:0:2}" "$(_amr_dequote "${w:2}")") ;;
@@ -149,7 +167,7 @@ _amr() {
     fi
 
     # The command, and how many positional arguments follow it before the cursor.
-    local i word command='' positionals=0
+    local i word command='' subcommand='' positionals=0
     for ((i = 1; i < cword; i++)); do
         word=${words[i]}
         case $word in
@@ -159,7 +177,7 @@ _amr() {
                 if [[ -z $command ]]; then
                     command=$word
                 else
-                    ((positionals++))
+                    ((positionals++ == 0)) && subcommand=$word
                 fi
                 ;;
         esac
@@ -189,8 +207,12 @@ _amr() {
             _amr_reply_words "$_amr_presets"
             return
             ;;
+        --profile)
+            _amr_reply_profiles
+            return
+            ;;
         -o | --output)
-            if [[ $command == ping || $command == channels ]]; then
+            if [[ $command == ping || $command == channels || $command == profile ]]; then
                 _amr_reply_words 'text json'
             else
                 _amr_reply_words 'auto report count json'
@@ -211,7 +233,11 @@ _amr() {
             ;;
         -p | --port | --user | -a | --password | --connect-timeout | --token-command | --event | -f | --field | \
             --min-receivers | --count | --timeout | --template | --buffer | --reconnect-max | --ping-interval | \
-            --window | --interval | --rate | --speed)
+            --window | --interval | --rate | --idle-timeout | --exclude | --jobs | --speed)
+            return
+            ;;
+        --exec)
+            mapfile -t COMPREPLY < <(compgen -c -- "$cur")
             return
             ;;
     esac
@@ -226,6 +252,7 @@ _amr() {
             ssubscribe) opts+=" $_amr_subscribe_opts --cluster" ;;
             channels) opts+=' --sharded --cluster -o --output' ;;
             ping) opts+=' -o --output' ;;
+            profile) [[ $subcommand == list || $subcommand == show ]] && opts+=' -o --output' ;;
         esac
         _amr_reply_words "$opts"
         return
@@ -238,6 +265,13 @@ _amr() {
         ssubscribe) _amr_reply_channels '' --sharded ;;
         psubscribe) _amr_reply_words "$_amr_patterns" ;;
         channels) ((positionals == 0)) && _amr_reply_words "$_amr_patterns" ;;
+        profile)
+            if ((positionals == 0)); then
+                _amr_reply_words 'list show path'
+            elif ((positionals == 1)) && [[ $subcommand == show || $subcommand == path ]]; then
+                _amr_reply_profiles
+            fi
+            ;;
     esac
 }
 

@@ -1,17 +1,18 @@
 # fish completion for amr(1), the Redis publish/subscribe client.
 
-set -l commands publish broadcast subscribe psubscribe ssubscribe channels ping
+set -l commands publish broadcast subscribe psubscribe ssubscribe channels ping profile
 set -l no_command "not __fish_seen_subcommand_from $commands"
 set -l message_command "__fish_seen_subcommand_from publish broadcast"
 set -l subscribe_command "__fish_seen_subcommand_from subscribe psubscribe ssubscribe"
 
 # True while the command line has the command $argv[1] and no positional argument after
-# it yet: publish's channel, channels' pattern.
+# it yet (or $argv[2] of them): publish's channel, channels' pattern, profile show's NAME.
 function __amr_wants_first_positional
     set -l value_options --url -H --host -p --port --user -a --password --cacert --capath \
-        --cert --key --sni --env-file --connect-timeout --proto-max-bulk-len --token-command --preset --event -f --field -o --output \
+        --cert --key --sni --env-file --profile --connect-timeout --proto-max-bulk-len --token-command --preset --event -f --field -o --output \
         --min-receivers --count --timeout -F --format --template --buffer --reconnect-max \
-        --ping-interval --file --window --interval --rate --pace --speed
+        --ping-interval --file --window --interval --rate --idle-timeout --exclude --exec --jobs \
+        --pace --speed
     set -l command
     set -l positionals 0
     set -l skip 0
@@ -28,7 +29,28 @@ function __amr_wants_first_positional
             set positionals (math $positionals + 1)
         end
     end
-    test "$command" = "$argv[1]" -a $positionals = 0
+    set -l wanted 0
+    set -q argv[2]; and set wanted $argv[2]
+    test "$command" = "$argv[1]" -a $positionals = $wanted
+end
+
+# The amr of the command line, or amr on PATH.
+function __amr_program
+    set -l amr (commandline -opc)[1]
+    string match -q -- '~/*' $amr; and set amr $HOME/(string sub -s 3 -- $amr)
+    if string match -q -- '*/*' $amr
+        test -x "$amr" -a ! -d "$amr"; or set amr amr
+    else
+        command -sq -- $amr; or set amr amr
+    end
+    echo $amr
+end
+
+# The profile names: `amr profile list`, under a short timeout.
+function __amr_profiles
+    set -l limit
+    command -sq timeout; and set limit timeout 2
+    $limit (__amr_program) profile list </dev/null 2>/dev/null
 end
 
 # The server's channels now, CHANNEL<TAB>SUBSCRIBERS lines: `amr channels $argv`, run with
@@ -36,18 +58,13 @@ end
 # usual) and a short timeout. Prints nothing when it cannot connect.
 function __amr_live_channels
     set -l tokens (commandline -opc)
-    set -l amr $tokens[1]
-    string match -q -- '~/*' $amr; and set amr $HOME/(string sub -s 3 -- $amr)
-    if string match -q -- '*/*' $amr
-        test -x "$amr" -a ! -d "$amr"; or set amr amr
-    else
-        command -sq -- $amr; or set amr amr
-    end
+    set -l amr (__amr_program)
     set -l connection_options --url -H --host -p --port --user -a --password --token-command \
-        --cacert --capath --cert --key --sni --env-file
+        --cacert --capath --cert --key --sni --env-file --profile
     set -l value_options --connect-timeout --proto-max-bulk-len --preset --event -f --field -o --output \
         --min-receivers -c --channel --count --timeout -F --format --template --buffer \
-        --reconnect-max --ping-interval --file --window --interval --rate --pace --speed
+        --reconnect-max --ping-interval --file --window --interval --rate --idle-timeout --exclude \
+        --exec --jobs --pace --speed
     set -l args
     set -l take 0
     set -l skip 0
@@ -65,7 +82,7 @@ function __amr_live_channels
             set skip 1
         else if contains -- $token --tls --no-tls --insecure --no-env-file
             set -a args $token
-        else if string match -qr -- '^--(url|host|port|user|password|token-command|cacert|capath|cert|key|sni|env-file)=' $token
+        else if string match -qr -- '^--(url|host|port|user|password|token-command|cacert|capath|cert|key|sni|env-file|profile)=' $token
             set -l parts (string split -m 1 = -- $token)
             string match -q -- '~/*' $parts[2]; and set parts[2] $HOME/(string sub -s 3 -- $parts[2])
             set -a args $parts[1]=$parts[2]
@@ -116,6 +133,7 @@ complete -c amr -n $no_command -a psubscribe -d 'Print the messages of channels 
 complete -c amr -n $no_command -a ssubscribe -d 'Print the messages of shard channels, from every shard'
 complete -c amr -n $no_command -a channels -d 'List active channels with subscriber counts'
 complete -c amr -n $no_command -a ping -d 'Check the connection and authentication'
+complete -c amr -n $no_command -a profile -d 'List profiles (named .env files) and show what they hold'
 
 # Global options, before or after the command
 complete -c amr -l url -x -a 'redis:// rediss://' -d 'Connection URL'
@@ -133,6 +151,7 @@ complete -c amr -l sni -x -a '(__fish_print_hostnames)' -d 'TLS server name (def
 complete -c amr -l insecure -d 'Do not verify the certificate chain or host name'
 complete -c amr -l env-file -r -F -d 'Read settings from FILE instead of ./.env'
 complete -c amr -l no-env-file -d 'Read no .env file'
+complete -c amr -l profile -x -a '(__amr_profiles)' -d 'Read settings from the profile NAME instead of ./.env'
 complete -c amr -l connect-timeout -x -d 'Connect time limit in seconds (default 30)'
 complete -c amr -l proto-max-bulk-len -x -d 'Longest string a reply may carry (default 512MiB)'
 complete -c amr -l token-command -x -d 'Microsoft Entra ID: command printing an access token'
@@ -189,6 +208,11 @@ complete -c amr -n $subscribe_command -l buffer -x -d 'Memory for messages stdou
 complete -c amr -n $subscribe_command -l no-reconnect -d 'Exit 3 when the connection is lost'
 complete -c amr -n $subscribe_command -l reconnect-max -x -d 'Give up after N failed reconnect attempts'
 complete -c amr -n $subscribe_command -l ping-interval -x -d 'PING after this much silence (default 60s)'
+complete -c amr -n $subscribe_command -l idle-timeout -x -d 'Stop after DURATION without a message'
+complete -c amr -n $subscribe_command -l exclude -x -d 'Drop messages whose channel matches PATTERN (glob)'
+complete -c amr -n $subscribe_command -l exec -x -a '(__fish_complete_command)' -d 'Run CMD for each message, the payload on its stdin'
+complete -c amr -n $subscribe_command -l jobs -x -d 'With --exec: run up to N commands at once (default 1)'
+complete -c amr -n $subscribe_command -l exec-fail-fast -d 'With --exec: stop at the first failed command, exit 1'
 complete -c amr -n '__fish_seen_subcommand_from subscribe psubscribe' -l interactive \
     -d 'Read subscription changes on standard input (help lists them)'
 
@@ -204,6 +228,18 @@ complete -c amr -n '__fish_seen_subcommand_from channels' -s o -l output -x -d '
 # ping
 complete -c amr -n '__fish_seen_subcommand_from ping' -s o -l output -x -d 'What to print' -a "
     text\t'one line for people'
+    json\t'one JSON object'"
+
+# profile list|show NAME|path NAME
+complete -c amr -n '__amr_wants_first_positional profile' -a "
+    list\t'the profile names, one per line'
+    show\t'the settings a profile holds, secrets hidden'
+    path\t'the file of a profile, whether it exists or not'"
+complete -c amr -n '__amr_wants_first_positional profile 1; and __fish_seen_subcommand_from show path' \
+    -a '(__amr_profiles)'
+complete -c amr -n '__fish_seen_subcommand_from profile; and __fish_seen_subcommand_from list show' \
+    -s o -l output -x -d 'What to print' -a "
+    text\t'names, or NAME=VALUE lines'
     json\t'one JSON object'"
 
 # Channels and patterns: the lab's channels and, live, the server's (`amr channels`)

@@ -8,6 +8,7 @@
 #   scripts/azdeploy.sh status -g RG         print the provisioning state of the cluster
 #                                            and of its database
 #   scripts/azdeploy.sh env    -g RG         create the database if missing, write .env
+#                                            (or the amr profile of --profile NAME)
 #   scripts/azdeploy.sh delete -g RG         delete the resource group and all it holds
 #
 # -g, --resource-group NAME  resource group (default $AMR_RESOURCE_GROUP); required
@@ -16,6 +17,11 @@
 #                            key: assign the signed-in user the database's default access
 #                            policy and write REDIS_USER and REDIS_TOKEN_COMMAND
 # --env-file FILE            the .env to write (default ./.env); written with mode 600
+# --profile NAME             write the amr profile NAME instead of ./.env:
+#                            ${XDG_CONFIG_HOME:-~/.config}/amr/NAME.env (mode 600, its
+#                            directory made with mode 700), read by amr --profile NAME;
+#                            NAME is letters, digits, '_', '-' and '.', not starting with
+#                            '.' or '-'; cannot be combined with --env-file
 # -y, --yes                  delete without asking
 # -h, --help                 this help
 #
@@ -57,6 +63,8 @@ rg=${AMR_RESOURCE_GROUP:-}
 location=${AMR_LOCATION:-}
 entra=0
 env_file=.env
+env_file_given=0
+profile=
 yes=0
 command_given=0
 while [ $# -gt 0 ]; do
@@ -67,21 +75,23 @@ while [ $# -gt 0 ]; do
             command_given=1
             shift
             ;;
-        -g | --resource-group | -l | --location | --env-file)
+        -g | --resource-group | -l | --location | --env-file | --profile)
             if [ $# -lt 2 ] || [ -z "$2" ]; then usage_error "$1 needs a value"; fi
             case "$1" in
                 -g | --resource-group) rg=$2 ;;
                 -l | --location) location=$2 ;;
-                --env-file) env_file=$2 ;;
+                --env-file) env_file=$2 env_file_given=1 ;;
+                --profile) profile=$2 ;;
             esac
             shift 2
             ;;
-        --resource-group=* | --location=* | --env-file=*)
+        --resource-group=* | --location=* | --env-file=* | --profile=*)
             [ -n "${1#*=}" ] || usage_error "${1%%=*} needs a value"
             case "$1" in
                 --resource-group=*) rg=${1#*=} ;;
                 --location=*) location=${1#*=} ;;
-                --env-file=*) env_file=${1#*=} ;;
+                --env-file=*) env_file=${1#*=} env_file_given=1 ;;
+                --profile=*) profile=${1#*=} ;;
             esac
             shift
             ;;
@@ -97,6 +107,25 @@ while [ $# -gt 0 ]; do
         *) usage_error "unknown argument '$1'" ;;
     esac
 done
+
+# amr's profile NAME: ${XDG_CONFIG_HOME:-~/.config}/amr/NAME.env, with amr's rules for
+# names (config/profile.cpp) and for the directory (a relative XDG_CONFIG_HOME is ignored).
+profile_env_file() {
+    local dir LC_ALL=C # [A-Za-z] of ASCII only
+    [ "$env_file_given" = 0 ] || usage_error "--profile and --env-file cannot be combined"
+    if [ "${#profile}" -gt 64 ] || ! [[ $profile =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]*$ ]]; then
+        usage_error "--profile: '$(printf '%s' "$profile" | tr -c 'A-Za-z0-9_./-' '?')' is not a profile name (1 to 64 letters, digits, '_', '-' and '.', not starting with '.' or '-')"
+    fi
+    if [[ ${XDG_CONFIG_HOME:-} == /* ]]; then
+        dir=$XDG_CONFIG_HOME/amr
+    elif [ -n "${HOME:-}" ]; then
+        dir=$HOME/.config/amr
+    else
+        usage_error "--profile: HOME is not set, and XDG_CONFIG_HOME is not an absolute path"
+    fi
+    env_file=$dir/$profile.env
+}
+[ -z "$profile" ] || profile_env_file
 
 require_resource_group() {
     [ -n "$rg" ] || usage_error "no resource group: pass --resource-group NAME or set AMR_RESOURCE_GROUP"
@@ -205,6 +234,11 @@ do_status() {
 write_env_file() {
     local dir tmp
     dir=$(dirname -- "$env_file")
+    # A profile's directory is made private, as the XDG specification asks (mode 700).
+    if [ -n "$profile" ] && [ ! -d "$dir" ] && ! (umask 077 && mkdir -p -- "$dir"); then
+        say "cannot create $dir"
+        return "$EXIT_FAILED"
+    fi
     tmp=$(umask 077 && mktemp "$dir/.azdeploy-env.XXXXXX") || {
         say "cannot create a file in $dir"
         return "$EXIT_FAILED"

@@ -72,10 +72,19 @@ void add_global_options(CLI::App& app, CliState& st) {
         ->group(group);
     app.add_flag("--insecure", c.insecure, "Do not verify the server's certificate or host name")
         ->group(group);
-    app.add_option("--env-file", c.env_file, "Read settings from FILE instead of ./.env")
-        ->type_name("FILE")
-        ->group(group);
-    app.add_flag("--no-env-file", c.no_env_file, "Do not read ./.env")->group(group);
+    auto* env_file =
+        app.add_option("--env-file", c.env_file, "Read settings from FILE instead of ./.env")
+            ->type_name("FILE")
+            ->group(group);
+    auto* no_env_file =
+        app.add_flag("--no-env-file", c.no_env_file, "Do not read ./.env")->group(group);
+    app.add_option("--profile", c.profile,
+                   "Read settings from the profile NAME, ${XDG_CONFIG_HOME:-~/.config}/amr/"
+                   "NAME.env, instead of ./.env (AMR_PROFILE; amr profile list)")
+        ->type_name("NAME")
+        ->group(group)
+        ->excludes(env_file)
+        ->excludes(no_env_file);
     app.add_option("--connect-timeout", c.connect_timeout_s,
                    "Seconds to wait for connect and replies (default 30)")
         ->type_name("SECONDS")
@@ -90,14 +99,16 @@ void add_global_options(CLI::App& app, CliState& st) {
 }
 
 const char* const footer =
-    "Settings come from flags, then the environment, then ./.env, then defaults (port 10000,\n"
-    "TLS on). Variables: REDIS_HOST, REDIS_KEY, REDIS_PORT, REDIS_USER, REDIS_TLS,\n"
-    "REDIS_CACERT, REDIS_URL. AMR_CORE_DUMPS=1 allows core dumps (off by default: they\n"
-    "would hold the password).\n\n"
+    "Settings come from flags, then the environment, then ./.env (or --env-file FILE, or\n"
+    "the profile --profile NAME or AMR_PROFILE names), then defaults (port 10000, TLS on).\n"
+    "Variables: REDIS_HOST, REDIS_KEY, REDIS_PORT, REDIS_USER, REDIS_TLS, REDIS_CACERT,\n"
+    "REDIS_URL. AMR_CORE_DUMPS=1 allows core dumps (off by default: they would hold the\n"
+    "password).\n\n"
     "Examples:\n"
     "  amr ping\n"
     "  amr subscribe orders:created\n"
     "  amr publish --preset order_created\n"
+    "  amr --profile prod ping\n"
     "  amr subscribe -j --count 1 --timeout 10s orders:created | jq .data\n"
     "  amr --user OBJECT_ID --token-command 'az account get-access-token --scope\n"
     "      https://redis.azure.com/.default --query accessToken -o tsv' ping\n\n";
@@ -123,6 +134,16 @@ void suggest(const CLI::App& app, int argc, char** argv) {
         if (sub->parsed()) chosen = sub;
     }
     bool seen_command = chosen != nullptr;
+    // A command with commands of its own (profile list): the word after it is one of them.
+    std::vector<std::string> inner;
+    bool inner_chosen = false;
+    bool after_command = false;
+    if (chosen != nullptr) {
+        for (const CLI::App* sub : chosen->get_subcommands({})) {
+            inner.push_back(sub->get_name());
+            inner_chosen = inner_chosen || sub->parsed();
+        }
+    }
     // The value after an option that takes one may be a password: never compared.
     auto takes_value = [&](std::string_view arg) {
         if (arg.find('=') != std::string_view::npos) return false;
@@ -157,6 +178,16 @@ void suggest(const CLI::App& app, int argc, char** argv) {
                 spdlog::info("amr: '{}' is not a command; did you mean '{}'?", arg, *near);
                 return;
             }
+        } else if (!arg.starts_with("-") && !inner.empty() && !inner_chosen) {
+            if (!after_command) {
+                after_command = arg == chosen->get_name();
+                continue;
+            }
+            if (auto near = util::closest(arg, inner)) {
+                spdlog::info("amr: '{}' is not a '{}' command; did you mean '{}'?", arg,
+                             chosen->get_name(), *near);
+            }
+            return;
         }
     }
 }

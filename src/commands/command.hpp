@@ -35,5 +35,6 @@ CommandSpec psubscribe_command();
 CommandSpec ssubscribe_command();
 CommandSpec channels_command();
 CommandSpec ping_command();
+CommandSpec profile_command();
 
 }  // namespace amr::commands

@@ -5,7 +5,7 @@ namespace amr::commands {
 const std::vector<CommandSpec>& all_commands() {
     static const std::vector<CommandSpec> list = {
         publish_command(),    broadcast_command(), subscribe_command(), psubscribe_command(),
-        ssubscribe_command(), channels_command(),  ping_command(),
+        ssubscribe_command(), channels_command(),  ping_command(),      profile_command(),
     };
     return list;
 }

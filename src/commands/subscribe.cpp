@@ -1,12 +1,14 @@
 // amr subscribe CHANNEL..., psubscribe PATTERN... and ssubscribe CHANNEL...: stream
-// messages to stdout until a signal, --count or --timeout. The sockets are read on this
-// thread as fast as the server sends; a writer thread formats and writes, with a bounded
-// buffer between them.
+// messages to stdout (or to a command each, --exec) until a signal, --count, --timeout
+// or --idle-timeout. The sockets are read on this thread as fast as the server sends; a
+// writer thread formats and writes (or runs the commands), with a bounded buffer between.
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 #include <limits>
 
 #include "commands/command.hpp"
+#include "commands/subscribe_sink.hpp"
+#include "exec/exec_stream.hpp"
 #include "output/formatter.hpp"
 #include "output/message_queue.hpp"
 #include "output/stdout_sink.hpp"
@@ -28,6 +30,11 @@ struct SubscribeOptions {
     bool json = false;
     std::optional<long long> count;
     std::optional<std::string> timeout;
+    std::optional<std::string> idle_timeout;
+    std::vector<std::string> excludes;
+    std::optional<std::string> exec;
+    std::optional<size_t> jobs;
+    bool exec_fail_fast = false;
     std::string buffer = "256MiB";
     bool no_reconnect = false;
     std::optional<int> reconnect_max;
@@ -35,67 +42,27 @@ struct SubscribeOptions {
     bool interactive = false;
 };
 
-// Packs messages into chunks for the writer thread: one hand-over per chunk, not per
-// message; a partial chunk goes whenever the socket has nothing more, so no message
-// waits for the next one.
-class QueueSink : public redis::MessageSink {
-  public:
-    QueueSink(output::MessageQueue& queue, std::optional<long long> count)
-        : queue_(queue), count_(count) {
-        start_chunk();
+// After a signal or a failed command (--exec-fail-fast), how long running commands get.
+constexpr std::chrono::seconds exec_patience{10};
+
+// --exec replaces the output formats; --jobs and --exec-fail-fast need it.
+void check_exec_options(const SubscribeOptions& o) {
+    if (!o.exec) {
+        if (o.jobs) throw usage_error("--jobs needs --exec");
+        if (o.exec_fail_fast) throw usage_error("--exec-fail-fast needs --exec");
+        return;
     }
-
-    bool on_message(const redis::PubSubEvent& e) override {
-        output::append_record(chunk_, {.is_pattern = e.kind == redis::PubSubEvent::Kind::pmessage,
-                                       .pattern = e.pattern,
-                                       .channel = e.channel,
-                                       .payload = e.payload,
-                                       .received_at = batch_time(),
-                                       .is_sharded = e.kind == redis::PubSubEvent::Kind::smessage});
-        ++received_;
-        if (count_ && received_ >= *count_) return false;
-        if (chunk_.bytes.size() >= chunk_size) flush();
-        return true;
+    const char* format = o.template_text ? "--template"
+                         : o.json        ? "-j/--json"
+                         : o.format      ? "--format"
+                                         : nullptr;
+    if (format) {
+        throw usage_error(std::string("--exec cannot be combined with ") + format,
+                          "CMD gets the payload as it is on its stdin and the rest in AMR_CHANNEL, "
+                          "AMR_PATTERN, AMR_TYPE and AMR_RECEIVED_AT");
     }
-
-    void on_idle() override {
-        flush();
-        stale_ = true;
-    }
-
-    void flush() {
-        if (chunk_.records == 0) return;
-        queue_.push(std::move(chunk_));
-        start_chunk();
-    }
-
-    long long received() const { return received_; }
-
-  private:
-    void start_chunk() {
-        chunk_ = queue_.take_spare();
-        chunk_.bytes.reserve(chunk_size + chunk_slack);
-    }
-
-    // Messages that came in one read share its receive time: one clock reading a batch,
-    // not a message, on the path that must keep up with the server.
-    util::SystemTime batch_time() {
-        if (stale_) {
-            now_ = std::chrono::system_clock::now();
-            stale_ = false;
-        }
-        return now_;
-    }
-
-    static constexpr size_t chunk_size = 64 * 1024;
-    static constexpr size_t chunk_slack = 16 * 1024;  // the record that crosses chunk_size
-    output::MessageQueue& queue_;
-    std::optional<long long> count_;
-    output::Chunk chunk_;
-    long long received_ = 0;
-    util::SystemTime now_;
-    bool stale_ = true;
-};
+    if (o.exec->empty()) throw usage_error("--exec needs a command");
+}
 
 // --template implies --format template and goes with no other format.
 output::Format select_format(const SubscribeOptions& o) {
@@ -115,12 +82,131 @@ output::Format select_format(const SubscribeOptions& o) {
     return format;
 }
 
+// The stderr line and exit status of a subscription that ended by a timeout.
+int timed_out(const SubscribeOptions& o, redis::StopReason why, long long received) {
+    const bool idle = why == redis::StopReason::idle;
+    if (!o.count) {
+        if (idle) spdlog::info("no message for {} (--idle-timeout): done", *o.idle_timeout);
+        return 0;
+    }
+    if (idle) {
+        spdlog::error("--idle-timeout {}: no message for {}; ended after {} of {} message(s)",
+                      *o.idle_timeout, *o.idle_timeout, received, *o.count);
+    } else {
+        spdlog::error("--timeout {} ended after {} of {} message(s)", *o.timeout, received,
+                      *o.count);
+    }
+    return static_cast<int>(ExitCode::timeout);
+}
+
+bool is_timeout(redis::StopReason why) {
+    return why == redis::StopReason::deadline || why == redis::StopReason::idle;
+}
+
+// Reads until the subscription ends and closes the queue, whatever happens.
+redis::StopReason receive(const config::Settings& settings, const redis::SubscriberOptions& options,
+                          redis::Deadline deadline, QueueSink& sink, output::MessageQueue& queue) {
+    struct Closer {
+        output::MessageQueue& queue;
+        ~Closer() { queue.close(); }
+    } closer{queue};
+    redis::Subscriber subscriber(settings, options);
+    const redis::StopReason why = subscriber.run(deadline, sink);
+    sink.flush();
+    return why;
+}
+
+int stream_to_stdout(const SubscribeOptions& o, output::Formatter& formatter,
+                     const config::Settings& settings, const redis::SubscriberOptions& options,
+                     redis::Deadline deadline, QueueSink& sink, output::MessageQueue& queue) {
+    output::StreamWriter writer(queue, formatter);
+    writer.start();
+    redis::StopReason why = redis::StopReason::signal;
+    try {
+        why = receive(settings, options, deadline, sink, queue);
+    } catch (...) {
+        writer.finish(std::chrono::seconds(2));
+        throw;
+    }
+    // After a signal, stdout gets a moment to take what is buffered; otherwise it gets all.
+    if (!writer.finish(why == redis::StopReason::signal
+                           ? std::optional(std::chrono::milliseconds(2000))
+                           : std::nullopt)) {
+        spdlog::warn("stopped with messages still buffered: stdout is not being read");
+        return 0;
+    }
+    writer.rethrow_failure();
+    if (writer.consumer_gone()) return 0;
+    if (is_timeout(why)) return timed_out(o, why, sink.received());
+    spdlog::debug("{} message(s) written", writer.written());
+    return 0;
+}
+
+// After a signal or a failed command: the running commands get exec_patience.
+void finish_commands(exec::ExecStream& commands, bool stopping) {
+    if (stopping) {
+        spdlog::info("stopping: waiting up to {}s for the running command(s)",
+                     exec_patience.count());
+    }
+    if (!commands.finish(stopping ? std::optional<std::chrono::milliseconds>(exec_patience)
+                                  : std::nullopt)) {
+        spdlog::warn(
+            "gave up after {}s: killed the command(s) still running and dropped output stdout "
+            "did not take",
+            exec_patience.count());
+    }
+    if (commands.not_run() > 0) {
+        spdlog::warn("{} message(s) received were not given to the command (stopped)",
+                     commands.not_run());
+    }
+}
+
+int stream_to_commands(const SubscribeOptions& o, const config::Settings& settings,
+                       const redis::SubscriberOptions& options, redis::Deadline deadline,
+                       QueueSink& sink, output::MessageQueue& queue) {
+    exec::ExecOptions exec_options;
+    exec_options.command = *o.exec;
+    exec_options.jobs = o.jobs.value_or(1);
+    exec_options.fail_fast = o.exec_fail_fast;
+    exec::ExecStream commands(queue, exec_options);
+    commands.start();
+    redis::StopReason why = redis::StopReason::signal;
+    try {
+        why = receive(settings, options, deadline, sink, queue);
+    } catch (...) {
+        finish_commands(commands, true);
+        throw;
+    }
+    finish_commands(commands, why == redis::StopReason::signal);
+    commands.rethrow_failure();
+    if (commands.failed_fast()) {
+        spdlog::error("--exec-fail-fast: stopped after the first failed command");
+        return static_cast<int>(ExitCode::failure);
+    }
+    if (commands.failed() > 0) {
+        spdlog::warn("--exec: {} of {} message(s) failed", commands.failed(), commands.given());
+    }
+    if (commands.consumer_gone()) return 0;
+    if (is_timeout(why)) return timed_out(o, why, sink.received());
+    return 0;
+}
+
 int run_subscribe(const SubscribeOptions& o, const GlobalOptions& globals) {
-    const output::Format format = select_format(o);
+    check_exec_options(o);
+    // Usage errors (a bad template) come before any connection setting is read.
+    std::unique_ptr<output::Formatter> formatter;
+    if (!o.exec) {
+        formatter = output::make_formatter(
+            select_format(o),
+            {.colour = output::stdout_wants_colour(), .escape = output::stdout_is_terminal()},
+            o.template_text.value_or(""));
+    }
     redis::Deadline deadline;
     if (o.timeout) {
         deadline = std::chrono::steady_clock::now() + util::parse_duration(*o.timeout, "--timeout");
     }
+    SinkRules rules{.count = o.count, .excludes = o.excludes, .idle = std::nullopt};
+    if (o.idle_timeout) rules.idle = util::parse_duration(*o.idle_timeout, "--idle-timeout");
     if (o.count && *o.count <= 0) throw usage_error("--count must be at least 1");
     if (o.reconnect_max && *o.reconnect_max <= 0) {
         throw usage_error("--reconnect-max must be at least 1");
@@ -137,41 +223,14 @@ int run_subscribe(const SubscribeOptions& o, const GlobalOptions& globals) {
     options.backoff.max_attempts = o.reconnect_max;
     options.ping_interval = util::parse_duration(o.ping_interval, "--ping-interval");
     output::MessageQueue queue(util::parse_size(o.buffer, "--buffer"));
-    auto formatter = output::make_formatter(
-        format, {.colour = output::stdout_wants_colour(), .escape = output::stdout_is_terminal()},
-        o.template_text.value_or(""));
     auto settings = config::load_settings(globals.connection);
 
-    output::StreamWriter writer(queue, *formatter);
-    writer.start();
-    QueueSink sink(queue, o.count);
-    redis::StopReason why = redis::StopReason::signal;
-    try {
-        redis::Subscriber subscriber(settings, options);
-        why = subscriber.run(deadline, sink);
-        sink.flush();
-    } catch (...) {
-        queue.close();
-        writer.finish(std::chrono::seconds(2));
-        throw;
-    }
-    queue.close();
-    // After a signal, stdout gets a moment to take what is buffered; otherwise it gets all.
-    if (!writer.finish(why == redis::StopReason::signal
-                           ? std::optional(std::chrono::milliseconds(2000))
-                           : std::nullopt)) {
-        spdlog::warn("stopped with messages still buffered: stdout is not being read");
-        return 0;
-    }
-    writer.rethrow_failure();
-    if (writer.consumer_gone()) return 0;
-    if (why == redis::StopReason::deadline && o.count) {
-        spdlog::error("--timeout {} ended after {} of {} message(s)", *o.timeout, sink.received(),
-                      *o.count);
-        return static_cast<int>(ExitCode::timeout);
-    }
-    spdlog::debug("{} message(s) written", writer.written());
-    return 0;
+    QueueSink sink(queue, rules);
+    const int status =
+        o.exec ? stream_to_commands(o, settings, options, deadline, sink, queue)
+               : stream_to_stdout(o, *formatter, settings, options, deadline, sink, queue);
+    if (sink.excluded() > 0) spdlog::debug("{} message(s) excluded", sink.excluded());
+    return status;
 }
 
 struct Flavour {
@@ -200,11 +259,14 @@ Flavour flavour_of(redis::SubscriptionKind kind) {
         case redis::SubscriptionKind::channels:
             break;
     }
-    return {"subscribe", "Stream messages of channels to stdout", "CHANNEL", "Channels",
-            "Examples:\n"
-            "  amr subscribe orders:created\n"
-            "  amr subscribe -j orders:created | jq -r .data.order_id\n"
-            "  amr subscribe --count 1 --timeout 10s orders:created"};
+    return {
+        "subscribe", "Stream messages of channels to stdout", "CHANNEL", "Channels",
+        "Examples:\n"
+        "  amr subscribe orders:created\n"
+        "  amr subscribe -j orders:created | jq -r .data.order_id\n"
+        "  amr subscribe --count 1 --timeout 10s orders:created\n"
+        "  amr subscribe --idle-timeout 60s --exec ./handle-job.sh jobs:new\n"
+        "  amr subscribe --jobs 4 --exec 'jq -c .data' --exclude 'orders:test*' orders:created"};
 }
 
 CommandSpec make_spec(redis::SubscriptionKind kind) {
@@ -235,8 +297,34 @@ CommandSpec make_spec(redis::SubscriptionKind kind) {
                                "Stop after DURATION (10, 10s, 500ms, 2m); exit 124 if --count "
                                "messages have not arrived by then")
                     ->type_name("DURATION");
+                sub.add_option("--idle-timeout", o->idle_timeout,
+                               "Stop after DURATION without a message (pings, confirmations "
+                               "and --exclude'd messages do not count); exit 124 if --count "
+                               "messages have not arrived by then")
+                    ->type_name("DURATION");
+                sub.add_option("--exclude", o->excludes,
+                               "Drop messages whose channel matches PATTERN (PSUBSCRIBE's "
+                               "glob: * ? [abc] [^a] [a-z] \\x), before --count counts and "
+                               "before any output; repeatable")
+                    ->type_name("PATTERN")
+                    ->allow_extra_args(false);
+                sub.add_option("--exec", o->exec,
+                               "Run CMD with /bin/sh for each message: the payload on its "
+                               "stdin, AMR_CHANNEL, AMR_PATTERN, AMR_TYPE and AMR_RECEIVED_AT "
+                               "in its environment, its stdout to amr's stdout in one piece "
+                               "(instead of --format)")
+                    ->type_name("CMD");
+                sub.add_option("--jobs", o->jobs,
+                               "With --exec: run up to N commands at once (default 1: one "
+                               "after another, in order); outputs come as commands end")
+                    ->check(util::whole_number(1, 1024))
+                    ->type_name("N");
+                sub.add_flag("--exec-fail-fast", o->exec_fail_fast,
+                             "With --exec: stop at the first command that fails (exit 1); "
+                             "default: report it on stderr and go on");
                 sub.add_option("--buffer", o->buffer,
-                               "Memory for messages stdout has not taken yet (default 256MiB); "
+                               "Memory for messages stdout (or --exec) has not taken yet (default "
+                               "256MiB); "
                                "when full the oldest are dropped and counted on stderr")
                     ->type_name("SIZE");
                 sub.add_flag("--no-reconnect", o->no_reconnect,

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "config/profile.hpp"
 #include "config/redis_url.hpp"
 #include "error.hpp"
 #include "util/size.hpp"
@@ -81,7 +82,11 @@ EnvMap read_env_file_checked(const std::string& path, double connect_timeout_s) 
 
 }  // namespace
 
-Settings load_settings(const ConnectionFlags& flags) {
+Settings load_settings(const ConnectionFlags& given) {
+    const ConnectionFlags flags = with_profile(given);
+    if (flags.env_file && given.env_file != flags.env_file) {
+        spdlog::debug("settings from profile {}", *flags.env_file);
+    }
     Settings s = resolve_settings(flags, redis_environment(), load_env_file(flags));
     if (!s.token_command.empty())
         s.token = std::make_shared<auth::TokenSource>(s.token_command, s.connect_timeout);

@@ -1,6 +1,7 @@
 // Connection settings and where they come from: flags, then the process environment,
-// then ./.env (or --env-file), then defaults (port 10000, TLS on). Within one source a
-// URL (--url, REDIS_URL) is applied first and the specific settings override it.
+// then ./.env (or --env-file, or a profile), then defaults (port 10000, TLS on). Within
+// one source a URL (--url, REDIS_URL) is applied first and the specific settings
+// override it.
 #pragma once
 
 #include <chrono>
@@ -30,6 +31,7 @@ struct ConnectionFlags {
     bool insecure = false;
     std::optional<std::string> env_file;
     bool no_env_file = false;
+    std::optional<std::string> profile;  // --profile NAME (see config/profile.hpp)
     double connect_timeout_s = 30.0;
     std::optional<std::string> proto_max_bulk_len;
 };
@@ -75,7 +77,8 @@ EnvMap load_env_file(const ConnectionFlags& flags);
 Settings resolve_settings(const ConnectionFlags& flags, const EnvMap& environment,
                           const EnvMap& env_file);
 
-// resolve_settings over the real environment and the .env the flags select.
+// resolve_settings over the real environment and the .env the flags select, or the
+// profile that --profile or AMR_PROFILE names (config/profile.hpp).
 Settings load_settings(const ConnectionFlags& flags);
 
 // Parses true/false/1/0/yes/no/on/off; throws a usage Error naming `origin`.

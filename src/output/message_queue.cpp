@@ -84,6 +84,16 @@ bool MessageQueue::pop_all(std::vector<Chunk>& out) {
     return true;
 }
 
+bool MessageQueue::pop_one(Chunk& out) {
+    std::unique_lock lock(mutex_);
+    ready_.wait(lock, [this] { return !chunks_.empty() || closed_; });
+    if (chunks_.empty()) return false;
+    out = std::move(chunks_.front());
+    chunks_.pop_front();
+    bytes_ -= out.bytes.size();
+    return true;
+}
+
 void MessageQueue::close() {
     {
         std::lock_guard lock(mutex_);

@@ -37,6 +37,9 @@ class MessageQueue {
     // Waits until chunks arrive or the queue is closed; moves all of them into `out`.
     // Returns false once closed and empty.
     bool pop_all(std::vector<Chunk>& out);
+    // Waits like pop_all, but takes the oldest chunk alone: the rest stays counted in
+    // the buffer (for a consumer that is slow with every message, --exec).
+    bool pop_one(Chunk& out);
     // No more pushes; pop_all returns what is left, then false.
     void close();
     // Messages dropped since the last call.

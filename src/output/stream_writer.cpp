@@ -13,16 +13,16 @@ namespace {
 // soon after a backlog begins to drain.
 constexpr size_t write_size = 64 * 1024;
 
-void report_dropped(MessageQueue& queue) {
+}  // namespace
+
+void report_dropped(MessageQueue& queue, const char* consumer) {
     if (size_t dropped = queue.take_dropped()) {
         spdlog::warn(
-            "dropped the {} oldest message(s): stdout did not keep up and the "
+            "dropped the {} oldest message(s): {} did not keep up and the "
             "--buffer of {} bytes was full",
-            dropped, queue.limit());
+            dropped, consumer, queue.limit());
     }
 }
-
-}  // namespace
 
 StreamWriter::StreamWriter(MessageQueue& queue, Formatter& formatter)
     : queue_(queue), formatter_(formatter) {}

@@ -14,6 +14,10 @@
 
 namespace amr::output {
 
+// Says on stderr how many messages the queue dropped since the last call, because
+// `consumer` (stdout, the --exec commands) did not keep up.
+void report_dropped(MessageQueue& queue, const char* consumer = "stdout");
+
 class StreamWriter {
   public:
     StreamWriter(MessageQueue& queue, Formatter& formatter);

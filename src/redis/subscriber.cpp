@@ -370,12 +370,14 @@ StopReason Subscriber::run(Deadline deadline, MessageSink& sink) {
         }
         fds.push_back({control_fd_, POLLIN, 0});  // poll() skips a negative fd
         fds.push_back({stop_fd, POLLIN, 0});
-        const auto timer = next_timer(deadline);
+        const Deadline idle = sink.idle_deadline();
+        const auto timer = std::min(next_timer(deadline), idle.value_or(never));
         int n = poll(fds.data(), fds.size(), tls_ready ? 0 : poll_timeout_ms(timer));
         if (n < 0 && errno != EINTR) throw Error(ErrorKind::failure, "poll failed");
         if (fds.back().revents) return StopReason::signal;
         const auto woke = Clock::now();
         if (deadline && woke >= *deadline) return StopReason::deadline;
+        if (idle && woke >= *idle) return StopReason::idle;
         if (fds[links_.size()].revents) read_control();
         for (size_t i = links_.size(); i-- > 0;) {
             Link& link = *links_[i];

@@ -34,6 +34,8 @@ class MessageSink {
     virtual bool on_message(const PubSubEvent& event) = 0;
     // Called before the reader waits for the sockets: the moment to hand on a batch.
     virtual void on_idle() = 0;
+    // --idle-timeout: when to stop for want of messages (asked after on_idle).
+    virtual Deadline idle_deadline() const { return std::nullopt; }
 };
 
 enum class SubscriptionKind { channels, patterns, shard_channels };
@@ -54,7 +56,7 @@ struct SubscriberOptions {
     int control_fd = -1;  // --interactive: commands, one a line (see control.hpp)
 };
 
-enum class StopReason { signal, deadline, done };
+enum class StopReason { signal, deadline, idle, done };
 
 class Subscriber {
   public:
@@ -62,8 +64,8 @@ class Subscriber {
     ~Subscriber();
 
     // Subscribes, then hands every message to `sink` until a signal (or
-    // util::request_stop), the deadline, or the sink says stop. Connection losses are
-    // repaired unless options.reconnect is false (then the loss is thrown).
+    // util::request_stop), the deadline, the sink's idle deadline, or the sink says stop.
+    // Connection losses are repaired unless options.reconnect is false (then the loss is thrown).
     StopReason run(Deadline deadline, MessageSink& sink);
 
   private:

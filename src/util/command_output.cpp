@@ -2,147 +2,151 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <thread>
 
 #include "util/signals.hpp"
+#include "util/supervised_process.hpp"
 
 namespace amr::util {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using End = CommandOutput::End;
 
-// Everything between fork and exec is async-signal-safe: amr has other threads.
+// In slices, to notice `stop` (signal handlers only set a flag).
+constexpr int slice_ms = 50;
 
-void close_from(int first) {
-    if (syscall(SYS_close_range, first, ~0U, 0) == 0) return;
-    for (int fd = first; fd < 65536; ++fd) ::close(fd);
-}
-
-void set_handler(int sig, void (*handler)(int)) {
-    struct sigaction sa {};
-    sa.sa_handler = handler;
-    sigemptyset(&sa.sa_mask);
-    sigaction(sig, &sa, nullptr);
-}
-
-// The supervisor's SIGTERM, sent by the kernel when amr dies (PR_SET_PDEATHSIG).
-void kill_own_group(int) {
-    kill(0, SIGKILL);
-}
-
-// The child of amr: the leader of a process group holding the command and everything it
-// starts. It outlives neither amr nor the command. A shell's PR_SET_PDEATHSIG alone
-// would leave the shell's own children (az's python) running after amr was killed.
-[[noreturn]] void supervise(const char* command, int out_fd, pid_t amr) {
-    setpgid(0, 0);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    set_handler(SIGTERM, kill_own_group);
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (getppid() != amr) kill_own_group(0);  // amr died before the line above
-    const int null = ::open("/dev/null", O_RDONLY);
-    if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(out_fd, STDOUT_FILENO) < 0) _exit(127);
-    close_from(STDERR_FILENO + 1);  // no socket, pipe or file of amr's
-
-    const pid_t child = fork();
-    if (child < 0) _exit(127);
-    if (child == 0) {
-        set_handler(SIGTERM, SIG_DFL);
-        set_handler(SIGPIPE, SIG_DFL);  // amr ignores it; the command expects the default
-        execl("/bin/sh", "sh", "-c", command, static_cast<char*>(nullptr));
-        _exit(127);
+struct Pipe {
+    int fd[2] = {-1, -1};
+    ~Pipe() {
+        for (int f : fd) {
+            if (f >= 0) ::close(f);
+        }
     }
-    int status = 0;
-    while (waitpid(child, &status, 0) < 0) {
-        if (errno != EINTR) _exit(127);
+    void close(int i) {
+        if (fd[i] >= 0) ::close(fd[i]);
+        fd[i] = -1;
     }
-    if (WIFEXITED(status)) _exit(WEXITSTATUS(status));
-    // Killed: die of the same signal, so amr can tell.
-    const int sig = WTERMSIG(status);
-    set_handler(sig, SIG_DFL);
-    kill(getpid(), sig);
-    _exit(128 + sig);
-}
+};
 
-void kill_group(pid_t pid) {
-    kill(-pid, SIGKILL);
-    kill(pid, SIGKILL);  // in case it had not made its group yet
-}
+class Run {
+  public:
+    Run(const CommandLimits& limits, CommandOutput& result)
+        : limits_(limits),
+          result_(result),
+          deadline_(limits.timeout ? Clock::now() + *limits.timeout : Clock::time_point::max()) {}
+
+    // False when the command must be killed: result_.end says why.
+    bool still_going() {
+        if (limits_.stop && limits_.stop()) {
+            result_.end = End::stopped;
+        } else if (Clock::now() >= deadline_) {
+            result_.end = End::timed_out;
+        }
+        return result_.end == End::exited;
+    }
+
+    int slice() const {
+        const auto left =
+            std::chrono::ceil<std::chrono::milliseconds>(deadline_ - Clock::now()).count();
+        return static_cast<int>(std::clamp<long long>(left, 0, slice_ms));
+    }
+
+    // Feeds stdin and drains stdout until stdout closes; false when it must be killed.
+    bool exchange(Pipe& in, Pipe& out, std::string_view input) {
+        size_t written = 0;
+        if (input.empty()) in.close(1);
+        while (out.fd[0] >= 0) {
+            if (!still_going()) return false;
+            pollfd p[2] = {{out.fd[0], POLLIN, 0}, {in.fd[1], POLLOUT, 0}};
+            if (poll(p, 2, slice()) <= 0) continue;
+            if (p[1].revents & (POLLERR | POLLHUP)) {
+                in.close(1);  // it closed its stdin: the rest of the input is not wanted
+            } else if (p[1].revents & POLLOUT) {
+                const ssize_t n = ::write(in.fd[1], input.data() + written,
+                                          std::min<size_t>(input.size() - written, 65536));
+                if (n > 0) written += static_cast<size_t>(n);
+                if ((n < 0 && errno != EINTR && errno != EAGAIN) || written == input.size()) {
+                    in.close(1);
+                }
+            }
+            if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            char buf[65536];
+            const ssize_t n = ::read(out.fd[0], buf, sizeof buf);
+            if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+            if (n <= 0) {
+                out.close(0);
+            } else if (!take({buf, static_cast<size_t>(n)})) {
+                result_.end = End::too_long;
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // It may close stdout and go on running: it is still bound by the deadline and stop.
+    bool wait_exit(pid_t pid, int& status) {
+        for (int pause_ms = 0;; pause_ms = std::min(pause_ms + 1, 10)) {
+            const pid_t done = waitpid(pid, &status, WNOHANG);
+            if (done == pid) return true;
+            if (done < 0 && errno != EINTR) {
+                status = -1;
+                return true;
+            }
+            if (!still_going()) return false;
+            std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
+        }
+    }
+
+  private:
+    bool take(std::string_view piece) {
+        if (spilling_) {
+            limits_.overflow(piece);
+            return true;
+        }
+        if (result_.out.size() + piece.size() <= limits_.max_output) {
+            result_.out.append(piece);
+            return true;
+        }
+        if (!limits_.overflow) return false;
+        spilling_ = true;
+        limits_.overflow(result_.out);
+        result_.out.clear();
+        limits_.overflow(piece);
+        return true;
+    }
+
+    const CommandLimits& limits_;
+    CommandOutput& result_;
+    const Clock::time_point deadline_;
+    bool spilling_ = false;
+};
 
 }  // namespace
 
-CommandOutput run_command(const std::string& command, std::chrono::milliseconds timeout,
-                          size_t max_output) {
+CommandOutput run_shell(const std::string& command, std::string_view input, char* const* envp,
+                        const CommandLimits& limits) {
     CommandOutput result;
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) return result;
-    const pid_t amr = getpid();
-    const pid_t pid = fork();
-    if (pid < 0) {
-        ::close(fds[0]);
-        ::close(fds[1]);
-        return result;
-    }
-    if (pid == 0) supervise(command.c_str(), fds[1], amr);
-    setpgid(pid, pid);  // as the child does: whichever runs first
-    ::close(fds[1]);
+    Pipe in, out;
+    if (pipe2(in.fd, O_CLOEXEC) != 0 || pipe2(out.fd, O_CLOEXEC) != 0) return result;
+    const pid_t pid = start_supervised(command.c_str(), in.fd[0], out.fd[1], envp);
+    in.close(0);
+    out.close(1);
+    if (pid < 0) return result;
+    fcntl(in.fd[1], F_SETFL, O_NONBLOCK);
+    fcntl(out.fd[0], F_SETFL, O_NONBLOCK);
 
-    const auto deadline = Clock::now() + timeout;
-    result.end = CommandOutput::End::exited;
-    for (bool open = true; open;) {
-        if (stop_requested()) {
-            result.end = CommandOutput::End::stopped;
-            break;
-        }
-        const auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-        if (left.count() <= 0) {
-            result.end = CommandOutput::End::timed_out;
-            break;
-        }
-        // In slices, to notice SIGINT and SIGTERM (their handlers only set a flag).
-        pollfd p{fds[0], POLLIN, 0};
-        const int ready = poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 100)));
-        if (ready <= 0) continue;
-        char buf[4096];
-        const ssize_t n = ::read(fds[0], buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            open = false;
-        } else if (result.out.size() + static_cast<size_t>(n) > max_output) {
-            result.end = CommandOutput::End::too_long;
-        } else {
-            result.out.append(buf, static_cast<size_t>(n));
-            continue;
-        }
-        if (result.end != CommandOutput::End::exited) break;
-    }
-    ::close(fds[0]);
-
+    result.end = End::exited;
+    Run run(limits, result);
     int status = 0;
-    // It may close stdout and go on running: it still has until the deadline to exit.
-    while (result.end == CommandOutput::End::exited) {
-        const pid_t done = waitpid(pid, &status, WNOHANG);
-        if (done == pid) break;
-        if (done < 0 && errno != EINTR) {
-            status = -1;
-            break;
-        }
-        if (stop_requested()) result.end = CommandOutput::End::stopped;
-        if (Clock::now() >= deadline) result.end = CommandOutput::End::timed_out;
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    if (result.end != CommandOutput::End::exited) {
-        kill_group(pid);
+    if (!run.exchange(in, out, input) || !run.wait_exit(pid, status)) {
+        kill_supervised(pid);
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
         }
         return result;
@@ -150,12 +154,40 @@ CommandOutput run_command(const std::string& command, std::chrono::milliseconds 
     if (status == -1) {
         result.status = -1;
     } else if (WIFSIGNALED(status)) {
-        result.end = CommandOutput::End::killed_by_signal;
+        result.end = End::killed_by_signal;
         result.status = WTERMSIG(status);
     } else {
         result.status = WEXITSTATUS(status);
     }
     return result;
+}
+
+CommandOutput run_command(const std::string& command, std::chrono::milliseconds timeout,
+                          size_t max_output) {
+    return run_shell(
+        command, {}, nullptr,
+        {.timeout = timeout, .max_output = max_output, .overflow = {}, .stop = stop_requested});
+}
+
+std::string describe_end(const CommandOutput& r) {
+    switch (r.end) {
+        case End::exited:
+            return "exit status " + std::to_string(r.status);
+        case End::killed_by_signal: {
+            const char* name = sigabbrev_np(r.status);
+            return "killed by signal " + std::to_string(r.status) +
+                   (name ? std::string(" (") + name + ")" : std::string());
+        }
+        case End::timed_out:
+            return "timed out (killed)";
+        case End::too_long:
+            return "printed too much (killed)";
+        case End::stopped:
+            return "stopped (killed)";
+        case End::cannot_run:
+            break;
+    }
+    return "could not be started";
 }
 
 }  // namespace amr::util

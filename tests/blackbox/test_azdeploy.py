@@ -211,7 +211,7 @@ def test_help_needs_no_az_and_names_every_command(az):
     proc = az.run("--help")
     assert proc.returncode == 0, proc.stderr
     for word in ("create", "status", "env", "delete", "--resource-group", "--location", "--entra",
-                 "--env-file", "--yes"):
+                 "--env-file", "--profile", "--yes"):
         assert word in proc.stdout
     assert az.calls() == []
 
@@ -388,6 +388,82 @@ def test_env_file_option_and_replacing_a_readable_file(az, tmp_path):
     assert read_env(target) == {"REDIS_HOST": HOST, "REDIS_KEY": KEY}
     assert mode(target) == 0o600
     assert not (az.cwd / ".env").exists()
+
+
+def test_env_profile_writes_the_profile_mode_600_in_a_private_directory(az):
+    az.set(cluster=SUCCEEDED_CLUSTER)
+    proc = az.run("env", "-g", "rg-amr", "--profile", "prod", umask=0)
+    assert proc.returncode == 0, proc.stderr
+    directory = az.cwd / ".config" / "amr"
+    target = directory / "prod.env"
+    assert proc.stdout == f"{target}\n"
+    assert read_env(target) == {"REDIS_HOST": HOST, "REDIS_KEY": KEY}
+    assert mode(target) == 0o600, oct(mode(target))
+    assert mode(directory) == 0o700, oct(mode(directory))
+    assert list(directory.iterdir()) == [target], "no temporary file is left"
+    assert not (az.cwd / ".env").exists()
+    assert KEY not in proc.stdout + proc.stderr
+
+
+def test_env_profile_keeps_an_existing_directory_and_replaces_the_profile(az):
+    az.set(cluster=SUCCEEDED_CLUSTER)
+    directory = az.cwd / ".config" / "amr"
+    directory.mkdir(parents=True)
+    directory.chmod(0o750)
+    (directory / "prod.env").write_text("REDIS_HOST=old\n")
+    proc = az.run("env", "-g", "rg-amr", "--profile=prod")
+    assert proc.returncode == 0, proc.stderr
+    assert read_env(directory / "prod.env") == {"REDIS_HOST": HOST, "REDIS_KEY": KEY}
+    assert mode(directory) == 0o750
+    assert "replacing" in proc.stderr
+
+
+@pytest.mark.parametrize("xdg, where", [("abs", "xdg/amr"), ("relative/conf", "project/.config/amr"),
+                                        ("", "project/.config/amr")])
+def test_env_profile_in_xdg_config_home_when_absolute(az, tmp_path, xdg, where):
+    az.set(cluster=SUCCEEDED_CLUSTER)
+    value = str(tmp_path / "xdg") if xdg == "abs" else xdg
+    proc = az.run("env", "-g", "rg-amr", "--profile", "eu.west-1", env=az.env(XDG_CONFIG_HOME=value))
+    assert proc.returncode == 0, proc.stderr
+    target = tmp_path / where / "eu.west-1.env"
+    assert proc.stdout == f"{target}\n"
+    assert read_env(target)["REDIS_KEY"] == KEY
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--profile", "../x"], "not a profile name"), (["--profile", "a/b"], "not a profile name"),
+    (["--profile", ".hidden"], "not a profile name"), (["--profile=-x"], "not a profile name"),
+    (["--profile", "a\x1bb"], "not a profile name"), (["--profile", "x" * 65], "not a profile name"),
+    (["--profile="], "needs a value"), (["--profile"], "needs a value"),
+    (["--profile", "p", "--env-file", "x.env"], "--profile and --env-file"),
+    (["--env-file=x.env", "--profile=p"], "--profile and --env-file"),
+])
+def test_env_profile_usage_errors_write_nothing(az, args, says):
+    proc = az.run("env", "-g", "rg-amr", *args)
+    assert proc.returncode == 2, proc.stderr
+    assert says in proc.stderr
+    assert "\x1b" not in proc.stderr
+    assert az.calls() == []
+    assert list(az.cwd.iterdir()) == []
+
+
+def test_env_profile_without_home_or_xdg_config_home(az):
+    proc = az.run("env", "-g", "rg-amr", "--profile", "p", env=az.env(HOME="", XDG_CONFIG_HOME="rel"))
+    assert proc.returncode == 2
+    assert "HOME is not set" in proc.stderr
+    assert az.calls() == []
+
+
+def test_amr_reads_the_profile_azdeploy_writes(az, amr):
+    az.set(cluster=SUCCEEDED_CLUSTER)
+    assert az.run("env", "-g", "rg-amr", "--profile", "prod").returncode == 0
+    home = {"HOME": str(az.cwd)}
+    assert amr.run("profile", "list", env=home).stdout == "prod\n"
+    r = amr.run("profile", "show", "prod", env=home)
+    assert r.rc == 0, r
+    assert r.lines == [f"REDIS_HOST={HOST}", "REDIS_KEY=<hidden>"]
+    assert KEY not in r.stdout + r.stderr
+    assert amr.run("profile", "path", "prod", env=home).stdout == f"{az.cwd}/.config/amr/prod.env\n"
 
 
 def test_env_enables_access_keys_on_an_existing_database(az):

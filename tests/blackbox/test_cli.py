@@ -7,7 +7,7 @@ import pytest
 
 from amrtest import ROOT, expect, unique
 
-COMMANDS = ["publish", "broadcast", "subscribe", "psubscribe", "ping"]
+COMMANDS = ["publish", "broadcast", "subscribe", "psubscribe", "ping", "profile"]
 
 
 def project_version() -> str:
@@ -34,6 +34,7 @@ def test_help_lists_commands_and_exit_codes(amr):
     ("subscribe", ["--count", "--timeout", "--format"]),
     ("psubscribe", ["--count", "--timeout", "--format"]),
     ("ping", []),
+    ("profile", ["list", "show", "path"]),
 ])
 def test_subcommand_help(amr, command, options):
     r = expect(amr.run(command, "--help"), 0)
@@ -125,6 +126,8 @@ def test_exit_0_on_sigint(amr, plain_server):
     (["subcribe", "ch"], "did you mean 'subscribe'?"),
     (["subscribe", "--formt", "json", "ch"], "did you mean '--format'?"),
     (["--hots", "localhost", "ping"], "did you mean '--host'?"),
+    (["profile", "lst"], "'lst' is not a 'profile' command; did you mean 'list'?"),
+    (["profile", "shwo", "prod", "-v"], "did you mean 'show'?"),
 ])
 def test_typos_get_a_suggestion(amr, args, hint):
     result = amr.run(*args)

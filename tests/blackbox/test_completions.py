@@ -29,7 +29,7 @@ from amrtest import AMR_BIN, HANG, PATH, ROOT, missing, require_tools
 COMPLETIONS = ROOT / "completions"
 BASH_COMPLETION = Path("/usr/share/bash-completion/bash_completion")
 
-COMMANDS = {"publish", "broadcast", "subscribe", "psubscribe", "ssubscribe", "channels", "ping"}
+COMMANDS = {"publish", "broadcast", "subscribe", "psubscribe", "ssubscribe", "channels", "ping", "profile"}
 LAB_CHANNELS = {"orders:created", "orders:shipped", "inventory:alerts", "notifications"}
 PRESETS = {"order_created", "order_shipped", "inventory_low", "customer_notification", "system_announcement"}
 SHELLS = ["bash", "zsh", "fish"]
@@ -310,7 +310,7 @@ def test_commands(complete):
     c = complete("amr ")
     assert COMMANDS <= c.names
     assert not {n for n in c.names if not n.startswith("-")} - COMMANDS, c.candidates
-    assert {"publish", "psubscribe", "ping"} == {n for n in complete("amr p").names}
+    assert {"publish", "psubscribe", "ping", "profile"} == {n for n in complete("amr p").names}
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
@@ -495,6 +495,62 @@ def test_no_amr_on_path_gives_the_lab_channels_quietly(shells, shell):
     c = shells.complete(shell, "amr -H 127.0.0.1 -p 1 subscribe ", env={"PATH": PATH})
     assert c.names == LAB_CHANNELS, c.candidates
     assert c.stderr == ""
+
+
+# ----------------------------------------------------------------------------- profiles
+
+
+def write_profiles(amr, *names: str, text: str = "REDIS_HOST=h\n") -> Path:
+    """Writes ~/.config/amr/NAME.env for each name in the shells' HOME."""
+    directory = amr.home / ".config" / "amr"
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        (directory / f"{name}.env").write_text(text)
+        (directory / f"{name}.env").chmod(0o600)
+    return directory
+
+
+@pytest.mark.parametrize("line", ["amr --profile ", "amr subscribe --profile ", "amr profile show ",
+                                  "amr profile path ", "amr -v profile show "])
+def test_profile_names(amr, complete, line):
+    write_profiles(amr, "prod", "staging", "eu.west-1")
+    (amr.home / ".config" / "amr" / "notes.txt").write_text("x\n")
+    c = complete(line)
+    assert c.names == {"prod", "staging", "eu.west-1"}, c.candidates
+    assert c.stderr == ""
+    assert {"staging"} == complete(line + "st").names
+
+
+def test_profile_names_from_xdg_config_home(amr, complete, tmp_path):
+    write_profiles(amr, "home-profile")
+    (tmp_path / "xdg" / "amr").mkdir(parents=True)
+    (tmp_path / "xdg" / "amr" / "xdg-profile.env").write_text("REDIS_HOST=h\n")
+    assert {"xdg-profile"} == complete("amr --profile ", {"XDG_CONFIG_HOME": str(tmp_path / "xdg")}).names
+
+
+def test_no_profiles_offers_nothing_quietly(complete):
+    c = complete("amr --profile ")
+    assert not {n for n in c.names if not n.startswith("-")} - {""}, c.candidates
+    assert c.stderr == ""
+
+
+def test_profile_subcommands(amr, complete):
+    write_profiles(amr, "prod")
+    assert {"list", "show", "path"} == complete("amr profile ").names
+    assert "prod" not in complete("amr profile list ").names
+    assert "prod" not in complete("amr profile show prod ").names
+    assert {"--output", "-o"} <= complete("amr profile show -").names
+    assert {"text", "json"} <= complete("amr profile list -o ").names
+
+
+def test_live_channels_with_the_connection_from_a_profile(amr, complete, plain_server):
+    amr.subscribe("live:chan:1", env=plain_server.env())
+    write_profiles(amr, "local", text=plain_server.env_file_text())
+    for line, env in (("amr --profile local subscribe ", None), ("amr --profile=local publish ", None),
+                      ("amr subscribe ", {"AMR_PROFILE": "local"})):
+        c = complete(line, env)
+        assert "live:chan:1" in c.names, (line, c.candidates)
+        assert c.stderr == ""
 
 
 # ----------------------------------------------------------------------------- bash without bash-completion

@@ -85,6 +85,12 @@ seeds("placeholders", ['{"seq":{{count}}}', "{{time}} {{utc}} {{unix}} {{unix_ms
                        "{{random 1 6}}", "{{random -9223372036854775808 9223372036854775807}}",
                        "{{hostname}}", "{{{{count}}", "{{{{{{count}}", "{{cnt}}", "{{count", "{{}}",
                        "{{random 5 1}}", "{{ count }}", "a{{count}}b{{count}}c", "{{" + "a" * 100 + "}}"])
+# glob: PATTERN NUL CHANNEL (--exclude); the hostile ones backtrack exponentially in a
+# naive matcher, the deep one passes Redis's 1000-star nesting limit.
+seeds("glob", [b"orders:*\0orders:created", b"*a*a*a*a*a*a*a*a*b\0" + b"a" * 4000,
+               b"[a-z]?[^0-9]\\*\0bx!*", b"[\0[", b"[^\0x", b"[a-\0-", b"\\\0\\",
+               b"*[\\]]*\0a]b", b"h?llo\0hello", b"[\xff-a]\0b", b"*?" * 300 + b"b\0" + b"a" * 2000,
+               b"*a" * 1001 + b"\0" + b"a" * 1001, b"**\0", b"orders:created"])
 seeds("duration", ["10", "10s", "500ms", "2m", "1h", "1.5s", "0", "-1", "99999999999999999999h",
                    "1e9", " 5s", "0.0001ms", "16k", "256MiB", "1G", "18446744073709551616"])
 
