@@ -23,7 +23,7 @@ _amr_value_opts='--url -H --host -p --port --user -a --password --cacert --capat
     --key --sni --env-file --profile --connect-timeout --proto-max-bulk-len --token-command --preset --event -f --field -o --output
     --min-receivers -c --channel --count --timeout -F --format --template --buffer
     --reconnect-max --ping-interval --file --window --interval --rate
-    --idle-timeout --exclude --exec --jobs --replies --reply-field --reply-to'
+    --idle-timeout --exclude --exec --jobs --replies --reply-field --reply-to --pace --speed'
 
 # Connection options, passed on to `amr channels` when channel names are completed.
 _amr_connection_value_opts='--url -H --host -p --port --user -a --password --token-command
@@ -230,9 +230,13 @@ _amr() {
             _amr_reply_channels "$_amr_channels"
             return
             ;;
+        --pace)
+            _amr_reply_words 'received'
+            return
+            ;;
         -p | --port | --user | -a | --password | --connect-timeout | --token-command | --event | -f | --field | \
             --min-receivers | --count | --timeout | --template | --buffer | --reconnect-max | --ping-interval | \
-            --window | --interval | --rate | --idle-timeout | --exclude | --jobs | --replies | --reply-field | --reply-to)
+            --window | --interval | --rate | --idle-timeout | --exclude | --jobs | --replies | --reply-field | --reply-to | --speed)
             return
             ;;
         --exec)
@@ -245,7 +249,7 @@ _amr() {
     if [[ $cur == -* ]]; then
         local opts=$_amr_global_opts
         case $command in
-            publish) opts+=" $_amr_message_opts" ;;
+            publish) opts+=" $_amr_message_opts --envelope --pace --speed" ;;
             broadcast) opts+=" $_amr_message_opts -c --channel" ;;
             subscribe | psubscribe) opts+=" $_amr_subscribe_opts --interactive" ;;
             ssubscribe) opts+=" $_amr_subscribe_opts --cluster" ;;

@@ -12,7 +12,7 @@ function __amr_wants_first_positional
         --cert --key --sni --env-file --profile --connect-timeout --proto-max-bulk-len --token-command --preset --event -f --field -o --output \
         --min-receivers --count --timeout -F --format --template --buffer --reconnect-max \
         --ping-interval --file --window --interval --rate --idle-timeout --exclude --exec --jobs \
-        --replies --reply-field --reply-to
+        --replies --reply-field --reply-to --pace --speed
     set -l command
     set -l positionals 0
     set -l skip 0
@@ -64,7 +64,7 @@ function __amr_live_channels
     set -l value_options --connect-timeout --proto-max-bulk-len --preset --event -f --field -o --output \
         --min-receivers -c --channel --count --timeout -F --format --template --buffer \
         --reconnect-max --ping-interval --file --window --interval --rate --idle-timeout --exclude \
-        --exec --jobs --replies --reply-field --reply-to
+        --exec --jobs --replies --reply-field --reply-to --pace --speed
     set -l args
     set -l take 0
     set -l skip 0
@@ -191,6 +191,9 @@ complete -c amr -n $message_command -l count -x -d 'Send N messages, each made a
 complete -c amr -n $message_command -l interval -x -d 'Send a message every DURATION (10s, 500ms)'
 complete -c amr -n $message_command -l rate -x -d 'Send R messages per second (100, 2.5)'
 complete -c amr -n $message_command -l expand -d 'Expand placeholders such as {{count}} in one message too'
+complete -c amr -n '__fish_seen_subcommand_from publish' -l envelope -d 'Every line is a message as subscribe -j writes it, sent to its own channel'
+complete -c amr -n '__fish_seen_subcommand_from publish' -l pace -x -d 'With --envelope, replay with the gaps between received_at' -a "received\t'the gaps between the lines\' received_at'"
+complete -c amr -n '__fish_seen_subcommand_from publish' -l speed -x -d 'With --pace received, scale the gaps (2 is twice as fast)'
 complete -c amr -n '__fish_seen_subcommand_from broadcast' -s c -l channel -x -d 'A channel to send to' \
     -a '(__amr_channels)'
 

@@ -22,6 +22,10 @@
 #     `redis-benchmark -c 1 -P 64 -n N PUBLISH ch <payload of the same size>` and against
 #     `redis-cli` reading `PUBLISH ch '<line>'` commands from stdin (fewer lines: it waits
 #     for each reply). Rate = messages / wall time; the server's PUBLISH count is checked.
+#     In the same runs: `amr publish ch MESSAGE --count N` (no rate; MESSAGE with
+#     {{count}}) against `amr publish ch --lines` of the same N messages, and `amr publish
+#     --envelope` of N lines as `subscribe -j` writes them (the payloads of the first row)
+#     against that row's --lines; target: each at least 0.9 times --lines.
 #  2. subscribe: `redis-benchmark -c C -P 64 -n 2000000 PUBLISH ch <payload>` while one
 #     subscriber runs: a reader that only recv()s (scripts/bench/socket_floor.py, the
 #     floor: no client drains a connection faster), `amr subscribe --format json ch >
@@ -184,6 +188,8 @@ fi
 amr=$(cd "$(dirname "$amr")" && pwd)/$(basename "$amr")
 amr_has_lines=0
 "$amr" publish --help 2>/dev/null | grep -q -- '--lines' && amr_has_lines=1
+amr_has_envelope=0
+"$amr" publish --help 2>/dev/null | grep -q -- '--envelope' && amr_has_envelope=1
 
 # amr and redis-py read these; the benchmark sets its own.
 unset REDIS_HOST REDIS_KEY REDIS_PORT REDIS_USER REDIS_TLS REDIS_CACERT REDIS_URL REDISCLI_AUTH
@@ -342,6 +348,9 @@ report=$tmp/report.md
 res_pub_amr=
 res_pub_bench=
 res_pub_cli=
+res_pub_count=
+res_pub_count_lines=
+res_pub_envelope=
 pub_notes=()
 bench_publish() {
     say "1. publish: $pub_n lines (redis-cli: $pub_cli_n), $runs run(s) each"
@@ -353,10 +362,45 @@ bench_publish() {
     payload=$(head -n 1 "$lines")
     head -n "$pub_cli_n" "$lines" | sed "s/.*/PUBLISH bench:pub '&'/" >"$cmds"
     pub_notes+=("payload: ${#payload} bytes of JSON, e.g. \`$payload\`; no subscriber on the channel")
+    # --count's messages, and the same messages as lines; the first row's payloads as
+    # subscribe -j lines (as it writes them: the payload as data, no data_base64).
+    local count_msg='{"event":"order_created","order_id":"ORD-{{count}}","customer":"Jane Doe","total":12.99,"seq":1}'
+    local count_lines=$tmp/count-lines.jsonl envelopes=$tmp/envelopes.jsonl
+    awk -v n="$pub_n" 'BEGIN { for (i = 1; i <= n; i++)
+        printf "{\"event\":\"order_created\",\"order_id\":\"ORD-%d\",\"customer\":\"Jane Doe\",\"total\":12.99,\"seq\":1}\n", i }' >"$count_lines"
+    awk '{ printf "{\"type\":\"message\",\"channel\":\"bench:pub\",\"data\":%s,\"received_at\":\"2026-12-04T21:00:%02d.%03dZ\"}\n", $0, int(NR / 100000) % 60, int(NR / 100) % 1000 }' "$lines" >"$envelopes"
+    pub_notes+=("--count: \`amr publish bench:pub '$count_msg' --count $pub_n\`, against \`--lines\` of the same $pub_n messages; --envelope: $pub_n lines as \`subscribe -j\` writes them, e.g. \`$(head -n 1 "$envelopes")\`, against the first row's \`--lines\`")
 
     local r s e before after rc
-    local amr_rates=() bench_rates=() cli_rates=()
+    local amr_rates=() bench_rates=() cli_rates=() count_rates=() count_lines_rates=() envelope_rates=()
+    # amr_row ARRAY WHAT ARGS...: one timed amr publish (stdin from $amr_in), its rate added
+    # to ARRAY when the server counted every message.
+    amr_row() {
+        local -n rates=$1
+        local what=$2
+        shift 2
+        before=$(publish_calls)
+        s=$(now)
+        rc=0
+        "$amr" --no-env-file --no-tls -H 127.0.0.1 -p "$plain_port" publish "$@" \
+            <"$amr_in" >"$tmp/amr-row.out" 2>"$tmp/amr-row.err" || rc=$?
+        e=$(now)
+        after=$(publish_calls)
+        if [ "$rc" != 0 ]; then
+            fail "amr $what exited $rc: $(tail -n 3 "$tmp/amr-row.err" | tr '\n' ' ')"
+        elif [ $((after - before)) != "$pub_n" ]; then
+            fail "amr $what: the server counted $((after - before)) PUBLISH, not $pub_n"
+        else
+            rates+=("$(rate "$pub_n" "$(secs "$s" "$e")")")
+            say "  run $r: amr $what ${rates[-1]} msg/s"
+        fi
+    }
     for r in $(seq 1 "$runs"); do
+        if [ "$amr_has_envelope" = 1 ]; then
+            amr_in=/dev/null amr_row count_rates "publish --count" bench:pub "$count_msg" --count "$pub_n"
+            amr_in=$count_lines amr_row count_lines_rates "publish --lines (--count's messages)" bench:pub --lines
+            amr_in=$envelopes amr_row envelope_rates "publish --envelope" --envelope
+        fi
         if [ "$amr_has_lines" = 1 ]; then
             before=$(publish_calls)
             s=$(now)
@@ -408,6 +452,10 @@ bench_publish() {
     if [ ${#amr_rates[@]} -gt 0 ]; then res_pub_amr=$(median "${amr_rates[@]}"); fi
     if [ ${#bench_rates[@]} -gt 0 ]; then res_pub_bench=$(median "${bench_rates[@]}"); fi
     if [ ${#cli_rates[@]} -gt 0 ]; then res_pub_cli=$(median "${cli_rates[@]}"); fi
+    if [ ${#count_rates[@]} -gt 0 ]; then res_pub_count=$(median "${count_rates[@]}"); fi
+    if [ ${#count_lines_rates[@]} -gt 0 ]; then res_pub_count_lines=$(median "${count_lines_rates[@]}"); fi
+    if [ ${#envelope_rates[@]} -gt 0 ]; then res_pub_envelope=$(median "${envelope_rates[@]}"); fi
+    pub_notes+=("runs (msg/s): amr --count ${count_rates[*]:-none}; amr --lines of --count's messages ${count_lines_rates[*]:-none}; amr --envelope ${envelope_rates[*]:-none}")
     pub_notes+=("runs (msg/s): amr ${amr_rates[*]:-none}; redis-benchmark ${bench_rates[*]:-none}; redis-cli ${cli_rates[*]:-none}")
     if [ "$amr_has_lines" = 1 ] && [ -s "$tmp/amr-publish.err" ]; then
         pub_notes+=("amr's summary (last run): \`$(tail -n 1 "$tmp/amr-publish.err")\`")
@@ -748,6 +796,18 @@ verdict() { if [ "$1" = 1 ]; then echo met; else echo '**missed**'; fi; }
             echo "| 1b | publish, msg/s | \`amr publish --lines\` $(thousands "$res_pub_amr") | \`redis-cli < commands\` ($(thousands "$pub_cli_n") commands) $(thousands "$res_pub_cli") | ${r}× | ≥ 10× | $(verdict "$(ge "$r" 10 && echo 1)") |"
         else
             echo "| 1b | publish, msg/s | $(thousands "${res_pub_amr:-not run}") | $(thousands "${res_pub_cli:-not run}") | | ≥ 10× | not measured |"
+        fi
+        if [ -n "$res_pub_count" ] && [ -n "$res_pub_count_lines" ]; then
+            r=$(ratio "$res_pub_count" "$res_pub_count_lines")
+            echo "| 1c | publish $(thousands "$pub_n") generated messages, msg/s | \`amr publish --count $pub_n\` $(thousands "$res_pub_count") | \`amr publish --lines\` of the same messages $(thousands "$res_pub_count_lines") | ${r}× | ≥ 0.9× | $(verdict "$(ge "$r" 0.9 && echo 1)") |"
+        else
+            echo "| 1c | publish --count, msg/s | $(thousands "${res_pub_count:-not run}") | $(thousands "${res_pub_count_lines:-not run}") | | ≥ 0.9× | not measured |"
+        fi
+        if [ -n "$res_pub_envelope" ] && [ -n "$res_pub_amr" ]; then
+            r=$(ratio "$res_pub_envelope" "$res_pub_amr")
+            echo "| 1d | replay $(thousands "$pub_n") captured lines, msg/s | \`amr publish --envelope\` $(thousands "$res_pub_envelope") | \`amr publish --lines\` of the same payloads $(thousands "$res_pub_amr") | ${r}× | ≥ 0.9× | $(verdict "$(ge "$r" 0.9 && echo 1)") |"
+        else
+            echo "| 1d | publish --envelope, msg/s | $(thousands "${res_pub_envelope:-not run}") | $(thousands "${res_pub_amr:-not run}") | | ≥ 0.9× | not measured |"
         fi
     fi
     if wants subscribe; then

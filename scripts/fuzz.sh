@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 BUILD_DIR=${FUZZ_BUILD_DIR:-build-fuzz}
 SEEDS=tests/fuzz/corpus
-ALL=(resp dotenv url json formatter template line_reader cluster duration jwt cluster_slots pipeline placeholders glob reply_to)
+ALL=(resp dotenv url json formatter template line_reader cluster duration jwt cluster_slots pipeline placeholders glob reply_to envelope)
 seconds=60
 replay=false
 names=()
@@ -29,7 +29,7 @@ say() { echo "fuzz.sh: $*" >&2; }
 # 100000 deep, frames and .env files past 64 KiB.
 max_len() {
     case "$1" in
-        json | resp | formatter) echo 262144 ;;
+        json | resp | formatter | envelope) echo 262144 ;;
         dotenv | line_reader) echo 131072 ;;
         *) echo 8192 ;;
     esac

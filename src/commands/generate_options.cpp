@@ -18,22 +18,6 @@
 namespace amr::commands {
 namespace {
 
-// --rate: a positive number of messages per second, at most a million (one a microsecond).
-CLI::Validator positive_rate() {
-    return CLI::Validator(
-        [](std::string& text) -> std::string {
-            double v = 0;
-            auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-            if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v) ||
-                v <= 0 || v > 1e6) {
-                return "a number of messages per second above 0 and at most 1000000 "
-                       "(100, 2.5)";
-            }
-            return {};
-        },
-        "RATE");
-}
-
 std::string hostname() {
     char name[256] = {};
     if (::gethostname(name, sizeof name - 1) != 0) return "localhost";
@@ -46,8 +30,11 @@ std::string field_name(const std::string& field) {
 }
 
 using Maker = std::function<std::string(std::uint64_t, util::SystemTime)>;
+using ChannelMaker =
+    std::function<void(std::uint64_t, util::SystemTime, std::vector<std::string>&)>;
 
-Maker message_maker(const MessageOptions& m, bool broadcast) {
+// `timed`: set to whether the messages use the time.
+Maker message_maker(const MessageOptions& m, bool broadcast, bool& timed) {
     auto random = std::make_shared<std::mt19937_64>(std::random_device{}());
     auto host = std::make_shared<const std::string>(hostname());
     auto context = [random, host](std::uint64_t n, util::SystemTime now) {
@@ -58,6 +45,7 @@ Maker message_maker(const MessageOptions& m, bool broadcast) {
     if (std::optional<std::string> text = given_text(m, when_missing)) {
         auto placeholders = std::make_shared<const message::Placeholders>(
             message::Placeholders::parse(*text, "MESSAGE"));
+        timed = placeholders->uses_time();
         return [placeholders, context, &m](std::uint64_t n, util::SystemTime now) {
             std::string out = placeholders->render(context(n, now));
             require_message_json(m, out, "message " + std::to_string(n));
@@ -73,6 +61,30 @@ Maker message_maker(const MessageOptions& m, bool broadcast) {
         message::MessageSpec s = spec;
         for (size_t i = 0; i < fields.size(); ++i) s.fields[i] = fields[i].render(context(n, now));
         return message::build_message(s, now);
+    };
+}
+
+// Nothing when no CHANNEL has a placeholder: the fixed channels' path is the fastest.
+ChannelMaker channel_maker(const std::vector<std::string>& channels, const MessageOptions& m,
+                           bool& timed) {
+    std::vector<message::Placeholders> parsed;
+    bool constant = true;
+    for (const std::string& channel : channels) {
+        parsed.push_back(message::Placeholders::parse(channel, "CHANNEL"));
+        constant = constant && parsed.back().constant();
+        timed = timed || parsed.back().uses_time();
+    }
+    if (constant) return {};
+    if (m.sharded) {
+        throw usage_error("--sharded does not go with placeholders in CHANNEL",
+                          "each message's channel may be on another shard");
+    }
+    auto random = std::make_shared<std::mt19937_64>(std::random_device{}());
+    auto host = std::make_shared<const std::string>(hostname());
+    return [parsed = std::move(parsed), random, host](std::uint64_t n, util::SystemTime now,
+                                                      std::vector<std::string>& out) {
+        out.clear();
+        for (const auto& p : parsed) out.push_back(p.render({n, now, *host, random.get()}));
     };
 }
 
@@ -93,7 +105,11 @@ void add_generate_options(CLI::App& sub, GenerateFlags& g) {
                          ->group(group);
     sub.add_option("--rate", g.rate,
                    "Send R messages per second (100, 2.5), on a schedule that does not drift")
-        ->check(positive_rate())
+        // At most a million: one a microsecond.
+        ->check(util::positive_number(1e6,
+                                      "a number of messages per second above 0 and at most "
+                                      "1000000 (100, 2.5)",
+                                      "RATE"))
         ->type_name("R")
         ->excludes(interval)
         ->group(group);
@@ -112,13 +128,6 @@ int run_generated(const GenerateFlags& g, const StreamFlags& f, const MessageOpt
     }
     if (f.skip_invalid) throw usage_error("--skip-invalid applies to --lines and --file only");
     if (f.reconnect_max && !f.retry) throw usage_error("--reconnect-max needs --retry");
-    for (const std::string& channel : channels) {
-        if (!message::Placeholders::parse(channel, "CHANNEL").constant()) {
-            throw usage_error("placeholders in CHANNEL are not supported yet",
-                              "put {{count}} and the others in MESSAGE or -f values");
-        }
-    }
-
     publish::GenerateOptions go;
     go.stream = stream_options_of(f, m, channels);
     go.count = g.count.value_or(1);
@@ -127,7 +136,8 @@ int run_generated(const GenerateFlags& g, const StreamFlags& f, const MessageOpt
     } else if (g.interval) {
         go.pacer = publish::Pacer(util::parse_duration(*g.interval, "--interval"));
     }
-    go.make = message_maker(m, broadcast);
+    go.make = message_maker(m, broadcast, go.timed);
+    go.make_channels = channel_maker(channels, m, go.timed);
     // The first message is made before connecting: a placeholder that makes it no JSON is a
     // usage error at once, not after the connection.
     go.make(1, std::chrono::system_clock::now());

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "commands/command.hpp"
+#include "commands/envelope_options.hpp"
 #include "commands/generate_options.hpp"
 #include "commands/message_options.hpp"
 #include "commands/stream_options.hpp"
@@ -17,9 +18,19 @@ struct PublishOptions {
     MessageOptions message;
     StreamFlags stream;
     GenerateFlags generate;
+    EnvelopeFlags envelope;
 };
 
 int run_publish(const PublishOptions& o, const GlobalOptions& globals) {
+    if (o.envelope.envelope) {
+        if (o.generate.generating()) {
+            throw usage_error(
+                "--count, --interval, --rate and --expand make messages; they do not go "
+                "with --envelope");
+        }
+        return run_envelope(o.envelope, o.stream, o.message, o.channel, globals);
+    }
+    check_envelope_flags(o.envelope);
     if (o.stream.streaming() && !o.generate.generating()) {
         if (o.channel.empty()) {
             throw usage_error("publish --lines needs a CHANNEL", "amr publish CHANNEL --lines");
@@ -62,6 +73,7 @@ CommandSpec publish_command() {
             add_message_options(sub, o->message);
             add_stream_options(sub, o->stream);
             add_generate_options(sub, o->generate);
+            add_envelope_options(sub, o->envelope);
             sub.footer(
                 "Examples:\n"
                 "  amr publish --preset order_created\n"
@@ -70,6 +82,8 @@ CommandSpec publish_command() {
                 "  jq -c . order.json | amr publish orders:created --min-receivers 1\n"
                 "  jq -c '.[]' orders.json | amr publish orders:created --lines\n"
                 "  amr publish events --file events.jsonl --skip-invalid --retry\n"
+                "  amr subscribe -j orders:created | amr --env-file b.env publish --envelope\n"
+                "  amr publish --envelope --file capture.jsonl --pace received --speed 2\n"
                 "  amr publish ticks '{\"seq\":{{count}},\"at\":\"{{time}}\"}' --count 100 --rate "
                 "10");
             return [o, &globals] { return run_publish(*o, globals); };

@@ -101,8 +101,10 @@ int run_stream(const StreamFlags& f, const MessageOptions& m,
 
 int finish_stream(const publish::StreamResult& result, const MessageOptions& m, bool broadcast) {
     const output::OutputMode mode = output_mode(m);
-    output::write_stdout(broadcast ? publish::broadcast_lines_output(mode, result.totals)
-                                   : publish::publish_lines_output(mode, result.totals));
+    output::write_stdout(result.totals.per_message
+                             ? publish::per_channel_output(mode, result.totals)
+                         : broadcast ? publish::broadcast_lines_output(mode, result.totals)
+                                     : publish::publish_lines_output(mode, result.totals));
     if (result.interrupted) return publish::interrupted_exit_code;
     if (result.below_min > 0) {
         spdlog::error("{} message(s) reached fewer than --min-receivers {}; the first is {} {}",

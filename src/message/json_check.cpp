@@ -43,9 +43,16 @@ class PlainScan {
         : p_(reinterpret_cast<const unsigned char*>(text.data())), end_(p_ + text.size()) {}
 
     bool document() {
+        space();
+        if (!value()) return false;
+        space();
+        return p_ == end_;
+    }
+
+    // One value from the cursor (no whitespace before it), the cursor left just past it.
+    bool value() {
         char open[max_depth];
         int depth = 0;
-        space();
         for (;;) {
             // A value.
             if (p_ == end_) return false;
@@ -66,8 +73,8 @@ class PlainScan {
             }
             // After a value: commas and closing brackets until the next value.
             for (;;) {
+                if (depth == 0) return true;
                 space();
-                if (depth == 0) return p_ == end_;
                 if (p_ == end_) return false;
                 const char top = open[depth - 1];
                 if (*p_ == ',') {
@@ -175,6 +182,12 @@ class PlainScan {
         return p_ - start <= 64;
     }
 
+  public:
+    size_t offset(std::string_view text) const {
+        return static_cast<size_t>(reinterpret_cast<const char*>(p_) - text.data());
+    }
+
+  private:
     const unsigned char* p_;
     const unsigned char* end_;
 };
@@ -183,6 +196,11 @@ class PlainScan {
 
 bool plainly_valid(std::string_view text) {
     return PlainScan(text).document();
+}
+
+size_t plain_value_length(std::string_view text) {
+    PlainScan scan(text);
+    return scan.value() ? scan.offset(text) : 0;
 }
 
 std::optional<JsonProblem> check_json(std::string_view text, unsigned max_depth) {

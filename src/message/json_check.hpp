@@ -42,6 +42,9 @@ bool compact_json(std::string_view text, rapidjson::StringBuffer& out);
 // ASCII strings with one-letter escapes, short numbers without exponents, nesting up to
 // 64): false means "ask the full parser", not "invalid". check_json() tries it first.
 bool plainly_valid(std::string_view text);
+// The length of the value at the start of `text` (no whitespace before it) when it is
+// plainly valid by the same rules; 0 when it is not (then ask the full parser).
+size_t plain_value_length(std::string_view text);
 
 // Throws a usage Error "<what> is not valid JSON at byte N: reason" with a hint to use
 // --raw, when `text` is not JSON (the reason names the depth when it nests too deep).

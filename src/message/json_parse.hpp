@@ -163,6 +163,8 @@ std::optional<JsonProblem> parse_into(std::string_view text, Handler& handler, u
     DepthLimit<Handler> limited(handler, max_depth);
     rj::Reader reader;
     rj::MemoryStream stream(text.data(), text.size());
+    // A handler that wants byte offsets (message/envelope.cpp) reads them from the stream.
+    if constexpr (requires { handler.attach(stream); }) handler.attach(stream);
     const rj::ParseResult ok = reader.Parse<Flags>(stream, limited);
     if (!ok && limited.too_deep()) {
         // The reader has taken the bracket that went too deep.

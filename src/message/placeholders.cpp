@@ -116,6 +116,16 @@ Placeholders Placeholders::parse(std::string_view text, std::string_view what) {
     return result;
 }
 
+bool Placeholders::uses_time() const {
+    for (const Part& p : parts_) {
+        if (p.kind == Kind::time || p.kind == Kind::utc || p.kind == Kind::unix_s ||
+            p.kind == Kind::unix_ms) {
+            return true;
+        }
+    }
+    return false;
+}
+
 std::string Placeholders::render(const PlaceholderContext& c) const {
     std::string out;
     auto since = c.now.time_since_epoch();

@@ -32,6 +32,9 @@ class Placeholders {
     // True when the text has no placeholder: it renders to itself (less the "{{{{"
     // escapes).
     bool constant() const { return constant_; }
+    // True when it has {{time}}, {{utc}}, {{unix}} or {{unix_ms}}: the context's `now`
+    // matters (reading the clock for each of a million messages costs).
+    bool uses_time() const;
     std::string render(const PlaceholderContext& context) const;
 
     // The names a placeholder may have, for messages and the documentation.

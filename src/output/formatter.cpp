@@ -9,6 +9,7 @@
 #include "message/json_number.hpp"
 #include "output/template.hpp"
 #include "output/terminal_escape.hpp"
+#include "util/base64.hpp"
 
 namespace amr::output {
 
@@ -16,37 +17,13 @@ namespace rj = rapidjson;
 
 namespace {
 
-std::string base64(std::string_view in) {
-    static const char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    out.reserve((in.size() + 2) / 3 * 4);
-    size_t i = 0;
-    for (; i + 2 < in.size(); i += 3) {
-        unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                     (static_cast<unsigned char>(in[i + 1]) << 8) |
-                     static_cast<unsigned char>(in[i + 2]);
-        out += table[v >> 18];
-        out += table[(v >> 12) & 63];
-        out += table[(v >> 6) & 63];
-        out += table[v & 63];
-    }
-    if (i < in.size()) {
-        unsigned v = static_cast<unsigned char>(in[i]) << 16;
-        if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
-        out += table[v >> 18];
-        out += table[(v >> 12) & 63];
-        out += i + 1 < in.size() ? table[(v >> 6) & 63] : '=';
-        out += '=';
-    }
-    return out;
-}
-
 using Writer = rj::Writer<rj::StringBuffer>;
 
 // Appends `text` as a JSON string: quoted, escaped, invalid UTF-8 replaced by U+FFFD.
-void append_json_string(std::string_view text, std::string& out, std::string& scratch) {
+// Returns whether the text was valid UTF-8 (the string then decodes to it exactly).
+bool append_json_string(std::string_view text, std::string& out, std::string& scratch) {
     scratch.clear();
-    append_utf8_sanitised(text, scratch);
+    const bool valid = append_utf8_sanitised(text, scratch);
     out += '"';
     size_t start = 0;
     for (size_t i = 0; i < scratch.size(); ++i) {
@@ -79,10 +56,19 @@ void append_json_string(std::string_view text, std::string& out, std::string& sc
     }
     out.append(scratch, start, scratch.size() - start);
     out += '"';
+    return valid;
+}
+
+bool is_json_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
 // One JSON object per line; every line is valid JSON whatever the payload's bytes. The
 // line is written by hand: a generic writer costs more than the server takes to send.
+// The exact round trip (publish --envelope): "data" is the payload itself when it is JSON
+// written as it is, else its text as a JSON string; whenever "data" alone would not give
+// the payload's bytes back, "data_base64" has them (and "channel_base64" the channel's
+// when it is not UTF-8).
 class JsonFormatter : public Formatter {
   public:
     void append(const Received& m, std::string& out) override {
@@ -91,16 +77,16 @@ class JsonFormatter : public Formatter {
                               : "{\"type\":\"message\"";
         if (m.is_pattern) append_json_string(m.pattern, out, scratch_);
         out += ",\"channel\":";
-        append_json_string(m.channel, out, scratch_);
+        if (!append_json_string(m.channel, out, scratch_)) {
+            out += ",\"channel_base64\":\"";
+            util::append_base64(m.channel, out);
+            out += '"';
+        }
         out += ",\"data\":";
         if (!append_json_payload(m.payload, out)) {
-            const bool valid = is_valid_utf8(m.payload);
-            append_json_string(m.payload, out, scratch_);
-            if (!valid) {
-                out += ",\"data_base64\":\"";
-                out += base64(m.payload);
-                out += '"';
-            }
+            out += ",\"data_base64\":\"";
+            util::append_base64(m.payload, out);
+            out += '"';
         }
         out += ",\"received_at\":\"";
         out += stamp_.format(m.received_at);
@@ -108,29 +94,29 @@ class JsonFormatter : public Formatter {
     }
 
   private:
-    static bool is_valid_utf8(std::string_view text) {
-        for (size_t i = 0; i < text.size();) {
-            const size_t len = utf8_sequence(text, i);
-            if (len == 0) return false;
-            i += len;
-        }
-        return true;
-    }
-
-    // Appends the payload as a JSON value on the line when it is JSON.
+    // Appends "data": the payload as a JSON value when it is JSON, else as a JSON string.
+    // Returns whether that gives the payload's bytes back exactly.
     bool append_json_payload(std::string_view payload, std::string& out) {
-        if (payload.empty()) return false;
-        // Plain JSON on one line goes in as it is.
-        // (Two memchr scans: find_first_of would call memchr once per byte.)
-        if (payload.find('\n') == std::string_view::npos &&
-            payload.find('\r') == std::string_view::npos && message::plainly_valid(payload)) {
-            out += payload;
-            return true;
+        if (!payload.empty()) {
+            // A JSON string would come back as its text, and surrounding whitespace
+            // would not come back at all.
+            const bool bare = payload.front() != '"' && !is_json_space(payload.front()) &&
+                              !is_json_space(payload.back());
+            // Plain JSON on one line goes in as it is.
+            // (Two memchr scans: find_first_of would call memchr once per byte.)
+            if (payload.find('\n') == std::string_view::npos &&
+                payload.find('\r') == std::string_view::npos && message::plainly_valid(payload)) {
+                out += payload;
+                return bare;
+            }
+            // Other JSON is re-written compact, which also removes line breaks.
+            if (message::compact_json(payload, value_)) {
+                const std::string_view compact(value_.GetString(), value_.GetSize());
+                out += compact;
+                return bare && compact == payload;
+            }
         }
-        // Other JSON is re-written compact, which also removes line breaks.
-        if (!message::compact_json(payload, value_)) return false;
-        out.append(value_.GetString(), value_.GetSize());
-        return true;
+        return append_json_string(payload, out, scratch_);
     }
 
     // received_at, with the date and time formatted once a second.

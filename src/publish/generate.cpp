@@ -11,9 +11,14 @@ namespace amr::publish {
 
 StreamResult send_generated(const config::Settings& settings, const GenerateOptions& o) {
     std::uint64_t made = 0;
-    std::optional<Session> session =
-        Session::open(settings, o.stream, [&made] { return made + 1; });
-    if (!session) return Session::nothing_sent(o.stream);
+    StreamOptions so = o.stream;
+    if (o.make_channels) {
+        so.per_message = true;
+        so.channels.clear();
+    }
+    std::optional<Session> session = Session::open(settings, so, [&made] { return made + 1; });
+    if (!session) return Session::nothing_sent(so);
+    std::vector<std::string> channels;
     Pipeline& pipeline = session->pipeline();
     Progress& progress = session->progress();
 
@@ -30,9 +35,17 @@ StreamResult send_generated(const config::Settings& settings, const GenerateOpti
             // for the next one's planned time meanwhile taking replies.
             const std::uint64_t due = pacer.due(Pacer::Clock::now(), o.count);
             while (made < due && !pipeline.failed() && !util::stop_requested()) {
-                const std::string text = o.make(made + 1, std::chrono::system_clock::now());
+                const auto now = o.timed ? std::chrono::system_clock::now() : util::SystemTime{};
+                const std::string text = o.make(made + 1, now);
                 ++made;
-                pipeline.add(text, made);
+                if (!o.make_channels) {
+                    pipeline.add(text, made);
+                    continue;
+                }
+                o.make_channels(made, now, channels);
+                for (size_t c = 0; c < channels.size(); ++c) {
+                    pipeline.add_to(channels[c], so.sharded, text, made, c + 1 == channels.size());
+                }
             }
             progress.update(pipeline.added(), pipeline.stats().confirmed, 0);
             pipeline.reauthenticate_if_due();

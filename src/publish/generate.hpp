@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "config/settings.hpp"
 #include "publish/pacer.hpp"
@@ -22,6 +23,12 @@ struct GenerateOptions {
     // Makes message `number` (from 1) at `now`; throws a usage Error naming the message
     // (an expanded message that is not JSON, say).
     std::function<std::string(std::uint64_t number, util::SystemTime now)> make;
+    // False when nothing made uses `now`: the clock is then not read for each message.
+    bool timed = true;
+    // With placeholders in a CHANNEL: makes message `number`'s channels into `out` (each
+    // message then goes to its own channels; stream.channels is not used).
+    std::function<void(std::uint64_t number, util::SystemTime now, std::vector<std::string>& out)>
+        make_channels;
 };
 
 // Sends the messages; returns when all were sent and confirmed, or after a signal

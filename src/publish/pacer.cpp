@@ -1,5 +1,6 @@
 #include "publish/pacer.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace amr::publish {
@@ -27,6 +28,22 @@ std::uint64_t Pacer::due(Clock::time_point now, std::uint64_t limit) const {
 std::optional<Pacer::Clock::time_point> Pacer::wake_at(std::uint64_t index) const {
     if (!paced()) return std::nullopt;
     return planned(index);
+}
+
+ReplayPacer::Clock::time_point ReplayPacer::planned(Stamp stamp, Clock::time_point now) {
+    if (!started_) {
+        started_ = true;
+        first_ = stamp;
+        start_ = last_ = now;
+        return now;
+    }
+    // A century at most: a stamp far in the future must not overflow the clock.
+    constexpr double max_ns = 100.0 * 366 * 24 * 3600 * 1e9;
+    const double gap = static_cast<double>(std::chrono::nanoseconds(stamp - first_).count());
+    const double scaled = std::min(gap / speed_, max_ns);
+    const auto at = start_ + std::chrono::nanoseconds(static_cast<std::int64_t>(scaled));
+    if (at > last_) last_ = at;
+    return last_;
 }
 
 }  // namespace amr::publish

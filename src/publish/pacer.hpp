@@ -32,4 +32,28 @@ class Pacer {
     Clock::time_point start_{};
 };
 
+// publish --envelope --pace received: each message at its planned time, start + (its
+// received time - the first one's) / speed, computed from the first message each time
+// (no drift). A time earlier than the one before (a clock set back) is due when that one
+// was: the order of the input is kept.
+class ReplayPacer {
+  public:
+    using Clock = Pacer::Clock;
+    using Stamp = std::chrono::system_clock::time_point;
+
+    // speed > 0 (checked by the option): 2 replays twice as fast.
+    explicit ReplayPacer(double speed) : speed_(speed) {}
+
+    // When the message received at `stamp` is due; the first call starts the schedule at
+    // `now`.
+    Clock::time_point planned(Stamp stamp, Clock::time_point now);
+
+  private:
+    double speed_;
+    bool started_ = false;
+    Stamp first_{};
+    Clock::time_point start_{};
+    Clock::time_point last_{};
+};
+
 }  // namespace amr::publish

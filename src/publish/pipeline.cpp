@@ -47,18 +47,74 @@ Pipeline::Pipeline(redis::Connection connection, PipelineOptions options)
     batch_ = std::max<size_t>(options_.window / 4, 1);
     for (const auto& channel : options_.channels)
         prefixes_.push_back(publish_prefix(channel, options_.verb));
+    channel_names_ = options_.channels;
+    endpoint_ = connection_->endpoint();
+    fixed_sharded_ = options_.verb == "SPUBLISH";
     stats_.channel_receivers.assign(options_.channels.size(), 0);
+    stats_.channel_messages.assign(options_.channels.size(), 0);
 }
 
 void Pipeline::add(std::string_view payload, uint64_t line) {
-    for (uint32_t c = 0; c < prefixes_.size(); ++c) {
+    const auto n = static_cast<uint32_t>(prefixes_.size());
+    const bool sharded = fixed_sharded_;
+    for (uint32_t c = 0; c < n; ++c) {
         append_publish(buffer_, prefixes_[c], payload);
-        entries_.push_back({line, buffer_.size(), c});
+        entries_.push_back({line, buffer_.size(), c, c + 1 == n, sharded});
     }
     ++added_;
+    queued();
+}
+
+void Pipeline::add_to(std::string_view channel, bool sharded, std::string_view payload,
+                      uint64_t line, bool last) {
+    // The command written here, as publish_prefix() and append_publish() write it.
+    char digits[24];
+    buffer_.append(sharded ? "*3\r\n$8\r\nSPUBLISH\r\n$" : "*3\r\n$7\r\nPUBLISH\r\n$");
+    buffer_.append(digits, std::to_chars(digits, digits + sizeof digits, channel.size()).ptr);
+    buffer_.append("\r\n", 2);
+    buffer_.append(channel);
+    buffer_.append("\r\n$", 3);
+    buffer_.append(digits, std::to_chars(digits, digits + sizeof digits, payload.size()).ptr);
+    buffer_.append("\r\n", 2);
+    buffer_.append(payload);
+    buffer_.append("\r\n", 2);
+    entries_.push_back({line, buffer_.size(), channel_index(channel), last, sharded});
+    if (last) ++added_;
+    queued();
+}
+
+// Sends when a batch is ready.
+void Pipeline::queued() {
     if (entries_.size() - sent_ >= batch_ || buffer_.size() - offset_of(sent_) >= batch_bytes) {
         pump(false);
     }
+}
+
+uint32_t Pipeline::channel_index(std::string_view channel) {
+    if (last_channel_id_ != UINT32_MAX && channel == last_channel_) return last_channel_id_;
+    uint32_t id;
+    if (auto it = channel_ids_.find(channel); it != channel_ids_.end()) {
+        id = it->second;
+    } else if (channel_ids_.size() < max_tracked_channels) {
+        id = static_cast<uint32_t>(channel_names_.size());
+        channel_ids_.emplace(channel, id);
+        channel_names_.emplace_back(channel);
+        stats_.channel_receivers.push_back(0);
+        stats_.channel_messages.push_back(0);
+    } else {
+        // Past the limit, the other channels share one count: a stream of ever new channel
+        // names must not grow memory without bound.
+        if (other_id_ == UINT32_MAX) {
+            other_id_ = static_cast<uint32_t>(channel_names_.size());
+            channel_names_.emplace_back(other_channels);
+            stats_.channel_receivers.push_back(0);
+            stats_.channel_messages.push_back(0);
+        }
+        id = other_id_;
+    }
+    last_channel_.assign(channel);
+    last_channel_id_ = id;
+    return id;
 }
 
 void Pipeline::finish() {
@@ -140,7 +196,7 @@ void Pipeline::take_replies() {
 void Pipeline::ping() {
     static constexpr std::string_view command = "*1\r\n$4\r\nPING\r\n";
     buffer_.append(command);
-    entries_.push_back({0, buffer_.size(), ping_entry});
+    entries_.push_back({0, buffer_.size(), ping_entry, false, false});
     pump(false);
 }
 
@@ -156,7 +212,7 @@ void Pipeline::reauthenticate_if_due() {
         buffer_ += a;
         buffer_ += "\r\n";
     }
-    entries_.push_back({0, buffer_.size(), auth_entry});
+    entries_.push_back({0, buffer_.size(), auth_entry, false, false});
     pump(false);
 }
 
@@ -166,8 +222,8 @@ void Pipeline::on_reply(const redisReply* reply) {
                            : entry.channel == auth_entry ? Pipelined::auth
                                                          : Pipelined::message;
     // A reply of a type the command never gets throws: this one counts as unconfirmed.
-    const PipelinedReply said =
-        read_pipelined_reply(reply, sent, options_.verb, entry.line, connection_->endpoint());
+    const std::string_view verb = entry.sharded ? "SPUBLISH" : "PUBLISH";
+    const PipelinedReply said = read_pipelined_reply(reply, sent, verb, entry.line, endpoint_);
     ++head_;
     if (sent == Pipelined::ping) return;
     if (sent == Pipelined::auth) {
@@ -180,6 +236,7 @@ void Pipeline::on_reply(const redisReply* reply) {
     }
     if (!said.refused) {
         long long& channel = stats_.channel_receivers[entry.channel];
+        ++stats_.channel_messages[entry.channel];
         stats_.receivers = util::add_saturating(stats_.receivers, said.receivers);
         channel = util::add_saturating(channel, said.receivers);
         line_receivers_ = util::add_saturating(line_receivers_, said.receivers);
@@ -187,11 +244,19 @@ void Pipeline::on_reply(const redisReply* reply) {
         line_failed_ = true;
         if (!failure_) {
             const std::string where = "line " + std::to_string(entry.line) + ": ";
-            Error e = redis::reply_error(reply, options_.verb);
-            failure_.emplace(e.kind(), where + e.what(), e.hint());
+            Error e = redis::reply_error(reply, verb);
+            std::string hint = e.hint();
+            if (entry.sharded && reply->type == REDIS_REPLY_ERROR &&
+                std::string_view(reply->str, reply->len).substr(0, 6) == "MOVED ") {
+                // One connection: a shard channel of another node of a cluster is refused.
+                hint =
+                    "SPUBLISH goes over this one connection: in a cluster, only to shard "
+                    "channels of the node amr is connected to";
+            }
+            failure_.emplace(e.kind(), where + e.what(), hint);
         }
     }
-    if (entry.channel + 1 < prefixes_.size()) return;
+    if (!entry.last) return;
     if (!line_failed_) {
         ++stats_.confirmed;
         if (options_.min_receivers && line_receivers_ < *options_.min_receivers) {
@@ -242,6 +307,7 @@ void Pipeline::recover(const Error& lost) {
         fail_lost(ErrorKind::connection);
     }
     connection_ = std::move(fresh);
+    endpoint_ = connection_->endpoint();
     ++stats_.reconnects;
     size_t unanswered = 0;
     for (size_t i = head_; i < sent_; ++i) unanswered += is_message(entries_[i]);
@@ -266,7 +332,7 @@ void Pipeline::fail_lost(ErrorKind kind) {
     std::string where = "the first unconfirmed is line ";
     if (const Entry* first = first_unanswered_message()) {
         where += std::to_string(first->line);
-        if (first->channel > 0) {
+        if (first->channel > 0 && first->channel < prefixes_.size()) {
             where += " (confirmed on " + std::to_string(first->channel) + " of " +
                      std::to_string(prefixes_.size()) + " channels)";
         }

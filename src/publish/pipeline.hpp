@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "error.hpp"
@@ -37,8 +38,11 @@ struct PipelineOptions {
 struct PipelineStats {
     uint64_t confirmed = 0;  // messages the server answered for every channel
     long long receivers = 0;
-    std::vector<long long> channel_receivers;  // per channel, in the order of `channels`
-    uint64_t below_min = 0;                    // messages that reached fewer than min_receivers
+    // Per channel, in the order of channels(): the fixed channels, then those given with
+    // the messages (add_to) in the order they first came.
+    std::vector<long long> channel_receivers;
+    std::vector<uint64_t> channel_messages;  // confirmed on that channel
+    uint64_t below_min = 0;                  // messages that reached fewer than min_receivers
     uint64_t first_below_min_line = 0;
     uint64_t resent = 0;  // PUBLISH commands sent again after reconnecting
     int reconnects = 0;
@@ -51,6 +55,11 @@ class Pipeline {
     // Queues the message of input line `line`: one PUBLISH per channel. Sends when a batch
     // is ready, waiting for replies while the window is full.
     void add(std::string_view payload, uint64_t line);
+    // Queues one command of the message of input line `line` to a channel given with the
+    // message: PUBLISH, or SPUBLISH when `sharded`. `last`: the message's last channel
+    // (its receivers are summed, and it is confirmed, over the channels up to it).
+    void add_to(std::string_view channel, bool sharded, std::string_view payload, uint64_t line,
+                bool last = true);
     // Sends everything queued, waiting for replies only as the window requires.
     void send() { pump(false); }
     // Sends everything and waits for every reply. Throws the first error reply as an
@@ -73,16 +82,26 @@ class Pipeline {
     bool failed() const { return failure_.has_value(); }
     uint64_t added() const { return added_; }
     const PipelineStats& stats() const { return stats_; }
+    // The channels of stats(): the fixed ones, then those given with messages, at most
+    // max_tracked_channels; the messages to further channels count under other_channels.
+    const std::vector<std::string>& channels() const { return channel_names_; }
+
+    static constexpr size_t max_tracked_channels = 10000;
+    static constexpr std::string_view other_channels = "(other channels)";
 
   private:
     struct Entry {
         uint64_t line;
         size_t end;        // offset in buffer_ just past this command
-        uint32_t channel;  // ping_entry for a PING
+        uint32_t channel;  // index in channel_names_; ping_entry for a PING
+        bool last;         // the message's last command
+        bool sharded;      // SPUBLISH
     };
     static constexpr uint32_t ping_entry = UINT32_MAX;
     static constexpr uint32_t auth_entry = UINT32_MAX - 1;
-    bool is_message(const Entry& e) const { return e.channel < prefixes_.size(); }
+    static bool is_message(const Entry& e) { return e.channel < auth_entry; }
+    uint32_t channel_index(std::string_view channel);
+    void queued();
 
     void pump(bool drain);
     size_t offset_of(size_t entry) const;  // where entry's command starts in buffer_
@@ -100,6 +119,18 @@ class Pipeline {
     std::optional<redis::Connection> connection_;
     PipelineOptions options_;
     std::vector<std::string> prefixes_;
+    std::vector<std::string> channel_names_;
+    struct NameHash {
+        using is_transparent = void;
+        size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    // Of the channels given with messages; looked up without making a string.
+    std::unordered_map<std::string, uint32_t, NameHash, std::equal_to<>> channel_ids_;
+    std::string last_channel_;  // add_to's last, and its index
+    uint32_t last_channel_id_ = UINT32_MAX;
+    uint32_t other_id_ = UINT32_MAX;
+    bool fixed_sharded_ = false;
+    std::string endpoint_;        // the connection's, made once: each reply may name it
     std::string buffer_;          // commands not yet answered, sent ones first
     std::vector<Entry> entries_;  // one per command in buffer_
     size_t head_ = 0;             // first entry not answered

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "output/json_string.hpp"
+#include "output/terminal_escape.hpp"
 
 namespace amr::publish {
 namespace {
@@ -20,6 +21,25 @@ void json_counts(rj::Writer<rj::StringBuffer>& w, const StreamTotals& t, const c
     w.Int64(t.receivers);
     w.Key("skipped");
     w.Uint64(t.skipped);
+}
+
+// "channels": [{"channel", ("messages",) "receivers"}, ...]
+void json_channels(rj::Writer<rj::StringBuffer>& w, const StreamTotals& t, bool messages) {
+    w.Key("channels");
+    w.StartArray();
+    for (size_t i = 0; i < t.channels.size(); ++i) {
+        w.StartObject();
+        w.Key("channel");
+        output::write_json_string(w, t.channels[i]);
+        if (messages) {
+            w.Key("messages");
+            w.Uint64(t.channel_messages[i]);
+        }
+        w.Key("receivers");
+        w.Int64(t.channel_receivers[i]);
+        w.EndObject();
+    }
+    w.EndArray();
 }
 
 std::string finish_json(const rj::StringBuffer& buf) {
@@ -49,12 +69,24 @@ std::string format_rate(uint64_t messages, double seconds) {
 }
 
 std::string summary_text(const StreamTotals& t, double seconds) {
-    std::string to = t.channels.size() == 1 ? "'" + t.channels.front() + "'"
-                                            : std::to_string(t.channels.size()) + " channels";
+    std::string to = t.channels.size() == 1
+                         ? "'" + output::terminal_escaped(t.channels.front()) + "'"
+                         : std::to_string(t.channels.size()) + " channels";
     return "sent " + std::to_string(t.messages) + " message(s) to " + to + " in " +
            format_seconds(seconds) + " (" + format_rate(t.messages, seconds) +
            " messages/s): " + std::to_string(t.receivers) + " receiver(s) in total, " +
            std::to_string(t.skipped) + " invalid line(s) skipped";
+}
+
+std::vector<std::string> channel_summary_lines(const StreamTotals& t) {
+    std::vector<std::string> lines;
+    if (!t.per_message) return lines;
+    for (size_t i = 0; i < t.channels.size(); ++i) {
+        lines.push_back("  " + output::terminal_escaped(t.channels[i]) + ": " +
+                        std::to_string(t.channel_messages[i]) + " message(s), " +
+                        std::to_string(t.channel_receivers[i]) + " receiver(s)");
+    }
+    return lines;
 }
 
 std::string progress_text(uint64_t sent, uint64_t confirmed, uint64_t skipped, double seconds) {
@@ -92,17 +124,7 @@ std::string broadcast_lines_output(output::OutputMode mode, const StreamTotals& 
             rj::StringBuffer buf;
             rj::Writer<rj::StringBuffer> w(buf);
             w.StartObject();
-            w.Key("channels");
-            w.StartArray();
-            for (size_t i = 0; i < t.channels.size(); ++i) {
-                w.StartObject();
-                w.Key("channel");
-                output::write_json_string(w, t.channels[i]);
-                w.Key("receivers");
-                w.Int64(t.channel_receivers[i]);
-                w.EndObject();
-            }
-            w.EndArray();
+            json_channels(w, t, false);
             json_counts(w, t, "total");
             w.EndObject();
             return finish_json(buf);
@@ -124,6 +146,33 @@ std::string broadcast_lines_output(output::OutputMode mode, const StreamTotals& 
             }
             return out + "total\t" + std::to_string(t.receivers) + "\n";
         }
+    }
+}
+
+std::string per_channel_output(output::OutputMode mode, const StreamTotals& t) {
+    switch (mode) {
+        case output::OutputMode::json: {
+            rj::StringBuffer buf;
+            rj::Writer<rj::StringBuffer> w(buf);
+            w.StartObject();
+            json_channels(w, t, true);
+            json_counts(w, t, "receivers");
+            w.EndObject();
+            return finish_json(buf);
+        }
+        case output::OutputMode::report: {
+            std::string out = "[>] Published " + std::to_string(t.messages) + " message(s) to " +
+                              std::to_string(t.channels.size()) + " channel(s)\n\n";
+            for (size_t i = 0; i < t.channels.size(); ++i) {
+                out += "  - " + output::terminal_escaped(t.channels[i]) + ": " +
+                       std::to_string(t.channel_messages[i]) + " message(s), " +
+                       std::to_string(t.channel_receivers[i]) + " receiver(s)\n";
+            }
+            return out + "\n[#] Receivers in total: " + std::to_string(t.receivers) + "\n" +
+                   skipped_line(t);
+        }
+        default:
+            return broadcast_lines_output(mode, t);
     }
 }
 

@@ -17,6 +17,8 @@ struct StreamTotals {
     uint64_t messages = 0;                     // confirmed by the server
     long long receivers = 0;                   // over every message and channel
     uint64_t skipped = 0;                      // invalid lines skipped
+    std::vector<uint64_t> channel_messages;    // per channel, confirmed
+    bool per_message = false;  // channels given with each message (--envelope, {{count}})
 };
 
 // "12.3 s", "850 ms"
@@ -26,6 +28,9 @@ std::string format_rate(uint64_t messages, double seconds);
 
 // One line for stderr: what was confirmed, to where, how fast, what was skipped.
 std::string summary_text(const StreamTotals& totals, double seconds);
+// With channels given per message, the lines for stderr after it: one per channel, its
+// name terminal-escaped, its messages and receivers.
+std::vector<std::string> channel_summary_lines(const StreamTotals& totals);
 // The terminal's live line (without "\r").
 std::string progress_text(uint64_t sent, uint64_t confirmed, uint64_t skipped, double seconds);
 
@@ -34,5 +39,9 @@ std::string progress_text(uint64_t sent, uint64_t confirmed, uint64_t skipped, d
 // the counts; report: a short summary for people.
 std::string publish_lines_output(output::OutputMode mode, const StreamTotals& totals);
 std::string broadcast_lines_output(output::OutputMode mode, const StreamTotals& totals);
+// stdout for a stream whose messages name their channels (publish --envelope, a
+// placeholder in CHANNEL): count as broadcast's; json and report with the messages and
+// receivers per channel.
+std::string per_channel_output(output::OutputMode mode, const StreamTotals& totals);
 
 }  // namespace amr::publish

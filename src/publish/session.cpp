@@ -49,7 +49,13 @@ std::optional<Session> Session::open(const config::Settings& settings, const Str
 StreamResult Session::nothing_sent(const StreamOptions& o) {
     StreamResult stopped;
     stopped.interrupted = true;
-    stopped.totals = {o.channels, std::vector<long long>(o.channels.size(), 0), 0, 0, 0};
+    stopped.totals = {o.channels,
+                      std::vector<long long>(o.channels.size(), 0),
+                      0,
+                      0,
+                      0,
+                      std::vector<uint64_t>(o.channels.size(), 0),
+                      o.per_message};
     return stopped;
 }
 
@@ -90,10 +96,12 @@ StreamResult Session::summarise(uint64_t skipped, bool interrupted) {
     const PipelineStats& s = pipeline_->stats();
     StreamResult result;
     result.interrupted = interrupted;
-    result.totals = {options_.channels, s.channel_receivers, s.confirmed, s.receivers, skipped};
+    result.totals = {pipeline_->channels(), s.channel_receivers, s.confirmed, s.receivers, skipped,
+                     s.channel_messages,    options_.per_message};
     result.below_min = s.below_min;
     result.first_below_min_line = s.first_below_min_line;
     spdlog::info("{}", summary_text(result.totals, progress_->elapsed_seconds()));
+    for (const std::string& line : channel_summary_lines(result.totals)) spdlog::info("{}", line);
     return result;
 }
 

@@ -27,6 +27,7 @@ struct StreamOptions {
     bool retry = false;
     std::optional<int> reconnect_max;
     std::optional<long long> min_receivers;
+    bool per_message = false;  // channels given with each message (Pipeline::add_to)
 };
 
 struct StreamResult {

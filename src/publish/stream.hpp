@@ -23,6 +23,17 @@ namespace amr::publish {
 StreamResult send_stream(const InputFile& input, const config::Settings& settings,
                          const StreamOptions& options);
 
+struct EnvelopeOptions {
+    StreamOptions stream;        // its channels are not used: each line names its own
+    bool pace_received = false;  // --pace received
+    double speed = 1.0;          // --speed
+};
+
+// publish --envelope: every line is a JSON object as subscribe -j writes them
+// (message/envelope.hpp), its payload sent to its channel; otherwise as send_stream().
+StreamResult send_envelope(const InputFile& input, const config::Settings& settings,
+                           const EnvelopeOptions& options);
+
 // Exit status 130, after a signal stopped the reading.
 constexpr int interrupted_exit_code = 130;
 

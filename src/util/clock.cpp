@@ -62,3 +62,41 @@ std::string utc_iso_micro(SystemTime t) {
 }
 
 }  // namespace amr::util
+
+namespace amr::util {
+
+std::optional<SystemTime> parse_utc_iso(std::string_view text) {
+    // "YYYY-MM-DDTHH:MM:SS" is 19 characters; digits where the pattern has 'd'.
+    static constexpr std::string_view pattern = "dddd-dd-ddTdd:dd:dd";
+    if (text.size() < pattern.size() + 1 || text.back() != 'Z') return std::nullopt;
+    for (size_t i = 0; i < pattern.size(); ++i) {
+        const bool digit = text[i] >= '0' && text[i] <= '9';
+        if (pattern[i] == 'd' ? !digit : text[i] != pattern[i]) return std::nullopt;
+    }
+    auto number = [&](size_t at, size_t n) {
+        int v = 0;
+        for (size_t i = at; i < at + n; ++i) v = v * 10 + (text[i] - '0');
+        return v;
+    };
+    std::chrono::nanoseconds fraction{0};
+    const std::string_view rest = text.substr(pattern.size(), text.size() - pattern.size() - 1);
+    if (!rest.empty()) {
+        if (rest[0] != '.' || rest.size() < 2 || rest.size() > 10) return std::nullopt;
+        long long ns = 0;
+        for (size_t i = 1; i < 10; ++i) {
+            const char c = i < rest.size() ? rest[i] : '0';
+            if (c < '0' || c > '9') return std::nullopt;
+            ns = ns * 10 + (c - '0');
+        }
+        fraction = std::chrono::nanoseconds(ns);
+    }
+    using namespace std::chrono;
+    const year_month_day date{year{number(0, 4)}, month{static_cast<unsigned>(number(5, 2))},
+                              day{static_cast<unsigned>(number(8, 2))}};
+    const int h = number(11, 2), m = number(14, 2), sec = number(17, 2);
+    if (!date.ok() || h > 23 || m > 59 || sec > 60) return std::nullopt;
+    const auto t = sys_days(date) + hours(h) + minutes(m) + seconds(sec) + fraction;
+    return time_point_cast<SystemTime::duration>(t);
+}
+
+}  // namespace amr::util

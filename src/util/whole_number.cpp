@@ -1,6 +1,7 @@
 #include "util/whole_number.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <limits>
 #include <string>
 
@@ -32,6 +33,20 @@ CLI::Validator whole_number(long long min, long long max) {
         open_ended ? "INT >= " + std::to_string(min)
                    : "INT in [" + std::to_string(min) + " - " + std::to_string(max) + "]",
         "whole number");
+}
+
+CLI::Validator positive_number(double max, std::string expected, std::string type_name) {
+    return CLI::Validator(
+        [max, expected = std::move(expected)](std::string& text) -> std::string {
+            double v = 0;
+            auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+            if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v) ||
+                v <= 0 || v > max) {
+                return expected;
+            }
+            return {};
+        },
+        std::move(type_name));
 }
 
 }  // namespace amr::util

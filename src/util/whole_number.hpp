@@ -11,4 +11,8 @@ namespace amr::util {
 // typed after the wrong option).
 CLI::Validator whole_number(long long min, long long max);
 
+// A finite number above 0 and at most `max` (100, 2.5); otherwise `expected`, the message
+// that says what is wanted.
+CLI::Validator positive_number(double max, std::string expected, std::string type_name);
+
 }  // namespace amr::util

@@ -138,3 +138,21 @@ seeds("pipeline", [b"\x00:1\r\n:0\r\n:3\r\n", b"\x80:2\r\n-MOVED 1 h:1\r\n",
                    b"\x00>3\r\n" + bulk("message") + bulk("c") + bulk("p") + b":1\r\n",
                    b"\x00:9223372036854775807\r\n:9223372036854775807\r\n", b"\x00#t\r\n",
                    b"\x00,1.5\r\n", b"\x00*2\r\n:1\r\n:2\r\n"])
+
+# envelope: the first byte picks decoding a line (even; bit 1: with received_at) or the
+# round trip of subscribe -j (odd; the second byte's low 5 bits: the channel's length).
+ENVELOPE_LINES = [
+    '{"type":"message","channel":"orders:created","data":{"event":"order_created","total":129.99},'
+    '"received_at":"2025-11-20T12:31:14.906Z"}',
+    '{"type":"smessage","channel":"o:{eu}","data":"abc","received_at":"2025-11-20T12:31:14.906Z"}',
+    '{"type":"pmessage","pattern":"o*","channel":"o","data":[1.0,1e5,-0],"data_base64":"WzEuMCwxZTUsLTBd"}',
+    '{"channel":"x","channel_base64":"/w==","data":"\\u00e9\\u0000"}',
+    '{"channel":"c","data":{"b":1,"a":2,"b":3}}',
+    '{"data":1}', '{"channel":"c"}', '["channel"]', '{"channel":"c","data_base64":"ab=c"}',
+    '{"channel":"c","data":' + "[" * 200 + "]" * 200 + "}",
+]
+seeds("envelope", [b"\x00\x00" + line.encode() for line in ENVELOPE_LINES] +
+      [b"\x02\x00" + ENVELOPE_LINES[0].encode(),
+       b"\x01\x02ch" + b'{"a":1}', b"\x03\x02ch" + b'"abc"', b"\x05\x01c" + b"\x00\x01\xff\xfe",
+       b"\x01\x03\xffabc" + b'{\n  "e": "\\u00e9",\n  "n": 1.0\n}\n', b"\x01\x00 {} ",
+       b"\x01\x01c" + b"[" * 150 + b"]" * 150])

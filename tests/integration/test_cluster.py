@@ -211,3 +211,22 @@ def test_publish_sharded_on_a_single_server(amr, plain_server):
                      env=plain_server.env())
     assert result.rc == 0 and result.stdout == "1\n", result
     assert sub.wait() == 0 and sub.stdout == "single\n", sub
+
+
+def test_envelope_smessage_lines_go_to_the_connected_node_only(amr, cluster):
+    # publish --envelope sends over one connection: a shard channel of the node it is
+    # connected to gets its smessage, another node's refuses it (MOVED), which stops the
+    # stream naming the line; PUBLISH lines reach subscribers on any node.
+    channels = shard_channels(cluster)
+    node = cluster.owner_of(channels[0])
+    home = channels[0]
+    away = next(ch for ch in channels if cluster.owner_of(ch).port != node.port)
+    sub = amr.start("ssubscribe", "-F", "raw", "--count", "1", home, env=cluster.env(node))
+    sub.wait_stderr("[+] Subscribed")
+    lines = [json.dumps({"type": "smessage", "channel": home, "data": "here"}),
+             json.dumps({"type": "smessage", "channel": away, "data": "there"})]
+    result = amr.run("publish", "--envelope", input="\n".join(lines) + "\n", env=cluster.env(node))
+    assert result.rc == 1, result
+    assert "line 2: SPUBLISH failed: MOVED" in result.stderr, result
+    assert "only to shard channels of the node amr is connected to" in result.stderr, result
+    assert sub.wait() == 0 and sub.stdout == "here\n", sub

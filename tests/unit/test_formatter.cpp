@@ -326,9 +326,11 @@ TEST_CASE("json: other JSON values are embedded as values") {
     CHECK(str(parse_line(format(Format::json, message("c", "\"s\"")))["data"]) == "s");
 }
 
-TEST_CASE("json: a JSON payload spread over lines is compacted onto one line") {
+TEST_CASE(
+    "json: a JSON payload spread over lines is compacted onto one line, its bytes in base64") {
     const std::string out = format(Format::json, message("c", "{\n  \"a\": [1,\n 2]\n}\n"));
     CHECK(out == R"({"type":"message","channel":"c","data":{"a":[1,2]},)"
+                 R"("data_base64":"ewogICJhIjogWzEsCiAyXQp9Cg==",)"
                  R"("received_at":"2025-11-20T12:31:14.906Z"})"
                  "\n");
 }

@@ -109,3 +109,16 @@ TEST_CASE("placeholders: a bad placeholder is a usage error naming the byte") {
     CHECK(error_of("{{" + std::string(100, 'a') + "}}") ==
           "MESSAGE: a {{ with no }} after it at byte 0");
 }
+
+TEST_CASE("placeholders: uses_time says whether the time matters") {
+    using amr::message::Placeholders;
+    for (const char* text : {"{{time}}", "a{{utc}}", "{{unix}}", "{{count}} {{unix_ms}}"}) {
+        CAPTURE(text);
+        CHECK(Placeholders::parse(text, "MESSAGE").uses_time());
+    }
+    for (const char* text :
+         {"plain", "{{count}}", "{{uuid}} {{random 1 2}} {{hostname}}", "{{{{time}}"}) {
+        CAPTURE(text);
+        CHECK_FALSE(Placeholders::parse(text, "MESSAGE").uses_time());
+    }
+}

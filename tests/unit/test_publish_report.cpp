@@ -8,10 +8,10 @@ using amr::publish::StreamTotals;
 namespace {
 
 StreamTotals one_channel() {
-    return {{"orders:created"}, {42}, 21, 42, 3};
+    return {{"orders:created"}, {42}, 21, 42, 3, {21}, false};
 }
 StreamTotals two_channels() {
-    return {{"a", "b\"c"}, {5, 0}, 5, 5, 0};
+    return {{"a", "b\"c"}, {5, 0}, 5, 5, 0, {5, 5}, false};
 }
 
 }  // namespace
