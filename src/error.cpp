@@ -19,13 +19,15 @@ ExitCode exit_code_for(ErrorKind kind) {
 const char* const exit_code_help =
     "Exit codes:\n"
     "  0    success\n"
-    "  1    other failure (server error reply, file I/O)\n"
+    "  1    other failure (server error reply, file I/O, a failed command with\n"
+    "       --exec-fail-fast)\n"
     "  2    usage error (bad option, argument, .env line or message)\n"
     "  3    connection, TLS or network failure, or a reply that breaks the protocol\n"
     "  4    authentication or permission failure\n"
     "  5    fewer receivers than --min-receivers; no one received request's request\n"
-    "  124  --timeout ended before --count messages (or --replies replies) arrived\n"
-    "  130  SIGINT or SIGTERM stopped --lines or --file while connecting or before the end\n"
-    "       of the input, or request before its replies\n";
+    "  124  --timeout or --idle-timeout ended before --count messages (or --replies\n"
+    "       replies) arrived\n"
+    "  130  SIGINT or SIGTERM stopped --lines, --file or --envelope while connecting or\n"
+    "       before the end of the input, or request before its replies\n";
 
 }  // namespace amr
