@@ -28,23 +28,24 @@ void set_handler(int sig, void (*handler)(int)) {
     sigaction(sig, &sa, nullptr);
 }
 
-// The supervisor's SIGTERM, sent by the kernel when amr dies (PR_SET_PDEATHSIG).
-void kill_own_group(int) {
-    kill(0, SIGKILL);
-}
-
 // The child of amr: the leader of a process group holding the command and everything it
 // starts. It outlives neither amr nor the command. A shell's PR_SET_PDEATHSIG alone
 // would leave the shell's own children (az's python) running after amr was killed.
+// SIGTERM (sent by the kernel when amr dies: PR_SET_PDEATHSIG) and SIGCHLD are blocked
+// and taken with sigwaitinfo(), not by a handler: ThreadSanitizer defers handlers of a
+// forked child until a point that a supervisor waiting in waitpid() never reached, so
+// the group outlived a killed amr there.
 [[noreturn]] void supervise(const char* command, int in_fd, int out_fd, char* const* envp,
                             pid_t amr) {
     setpgid(0, 0);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    set_handler(SIGTERM, kill_own_group);
+    sigset_t waited;
+    sigemptyset(&waited);
+    sigaddset(&waited, SIGTERM);
+    sigaddset(&waited, SIGCHLD);  // blocked, so kept pending even with SIG_DFL
+    sigprocmask(SIG_SETMASK, &waited, nullptr);
+    set_handler(SIGTERM, SIG_DFL);
     prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (getppid() != amr) kill_own_group(0);  // amr died before the line above
+    if (getppid() != amr) kill(0, SIGKILL);  // amr died before the line above
     // Moved above the standard descriptors first, so neither dup2 overwrites the other.
     const int in = fcntl(in_fd, F_DUPFD, STDERR_FILENO + 1);
     const int out = fcntl(out_fd, F_DUPFD, STDERR_FILENO + 1);
@@ -56,7 +57,9 @@ void kill_own_group(int) {
     const pid_t child = fork();
     if (child < 0) _exit(127);
     if (child == 0) {
-        set_handler(SIGTERM, SIG_DFL);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, nullptr);
         set_handler(SIGPIPE, SIG_DFL);  // amr ignores it; the command expects the default
         char* const argv[] = {const_cast<char*>("sh"), const_cast<char*>("-c"),
                               const_cast<char*>(command), nullptr};
@@ -64,13 +67,19 @@ void kill_own_group(int) {
         _exit(127);
     }
     int status = 0;
-    while (waitpid(child, &status, 0) < 0) {
-        if (errno != EINTR) _exit(127);
+    for (;;) {
+        const pid_t ended = waitpid(child, &status, WNOHANG);
+        if (ended == child) break;
+        if (ended < 0 && errno != EINTR) _exit(127);
+        if (sigwaitinfo(&waited, nullptr) == SIGTERM) kill(0, SIGKILL);  // amr is gone
     }
     if (WIFEXITED(status)) _exit(WEXITSTATUS(status));
     // Killed: die of the same signal, so amr can tell.
     const int sig = WTERMSIG(status);
     set_handler(sig, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
     kill(getpid(), sig);
     _exit(128 + sig);
 }
