@@ -805,7 +805,7 @@ verdict() { if [ "$1" = 1 ]; then echo met; else echo '**missed**'; fi; }
         fi
         if [ -n "$res_pub_envelope" ] && [ -n "$res_pub_amr" ]; then
             r=$(ratio "$res_pub_envelope" "$res_pub_amr")
-            echo "| 1d | replay $(thousands "$pub_n") captured lines, msg/s | \`amr publish --envelope\` $(thousands "$res_pub_envelope") | \`amr publish --lines\` of the same payloads $(thousands "$res_pub_amr") | ${r}× | ≥ 0.9× | $(verdict "$(ge "$r" 0.9 && echo 1)") |"
+            echo "| 1d | replay $(thousands "$pub_n") \`subscribe -j\` lines, msg/s | \`amr publish --envelope\` $(thousands "$res_pub_envelope") | \`amr publish --lines\` of the same payloads $(thousands "$res_pub_amr") | ${r}× | ≥ 0.9× | $(verdict "$(ge "$r" 0.9 && echo 1)") |"
         else
             echo "| 1d | publish --envelope, msg/s | $(thousands "${res_pub_envelope:-not run}") | $(thousands "${res_pub_amr:-not run}") | | ≥ 0.9× | not measured |"
         fi
