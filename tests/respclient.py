@@ -119,3 +119,42 @@ class RespClient:
             n = int(rest)
             return None if n < 0 else [self._reply() for _ in range(n)]
         raise ConnectionError(f"not a RESP2 reply: {line[:80]!r}")
+
+
+def parse_messages(data: bytes) -> list[tuple[bytes, bytes, bytes]]:
+    """(kind, channel, payload) of every complete message, pmessage or smessage frame in
+    the RESP2 bytes a subscriber read, up to the first frame not yet complete (bytes read
+    so far may end inside one)."""
+    out, i = [], 0
+    while i < len(data):
+        if data[i:i + 1] != b"*":
+            break
+        end = data.find(b"\r\n", i)
+        if end < 0:
+            return out
+        n = int(data[i + 1:end])
+        i = end + 2
+        items = []
+        for _ in range(n):
+            if data[i:i + 1] == b":":
+                end = data.find(b"\r\n", i)
+                if end < 0:
+                    return out
+                items.append(data[i + 1:end])
+                i = end + 2
+                continue
+            end = data.find(b"\r\n", i)
+            if end < 0:
+                return out
+            size = int(data[i + 1:end])
+            if len(data) < end + 2 + size + 2:
+                return out
+            items.append(data[end + 2:end + 2 + size])
+            i = end + 2 + size + 2
+        if not items:
+            continue
+        if items[0] in (b"message", b"smessage"):
+            out.append((items[0], items[1], items[2]))
+        elif items[0] == b"pmessage":
+            out.append((items[0], items[2], items[3]))
+    return out

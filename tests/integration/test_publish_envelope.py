@@ -19,7 +19,7 @@ import time
 import pytest
 
 from amrtest import HANG, expect, unique, wait_until
-from respclient import encode
+from respclient import encode, parse_messages
 
 SUMMARY = re.compile(r"sent (\d+) message\(s\) to (.+?) in [\d.]+ m?s \((\d+|-) messages/s\): "
                      r"(\d+) receiver\(s\) in total, (\d+) invalid line\(s\) skipped")
@@ -48,38 +48,6 @@ def payload(i: int, rng: random.Random) -> bytes:
     if kind == 2:
         return f"plain text {i} é ✓".encode()
     return json.dumps({"seq": i, "total": 129.99, "tags": ["a", "b"]}, separators=(",", ":")).encode()
-
-
-def parse_messages(data: bytes) -> list[tuple[bytes, bytes, bytes]]:
-    """(kind, channel, payload) of every complete message, pmessage or smessage frame in
-    the RESP2 bytes a subscriber read."""
-    out, i = [], 0
-    while i < len(data):
-        if data[i:i + 1] != b"*":
-            break
-        end = data.index(b"\r\n", i)
-        n = int(data[i + 1:end])
-        i = end + 2
-        items = []
-        for _ in range(n):
-            if data[i:i + 1] == b":":
-                end = data.index(b"\r\n", i)
-                items.append(data[i + 1:end])
-                i = end + 2
-                continue
-            end = data.find(b"\r\n", i)
-            if end < 0:
-                return out
-            size = int(data[i + 1:end])
-            if len(data) < end + 2 + size + 2:
-                return out
-            items.append(data[end + 2:end + 2 + size])
-            i = end + 2 + size + 2
-        if items[0] in (b"message", b"smessage"):
-            out.append((items[0], items[1], items[2]))
-        elif items[0] == b"pmessage":
-            out.append((items[0], items[2], items[3]))
-    return out
 
 
 class Receiver:

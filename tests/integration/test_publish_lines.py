@@ -20,7 +20,7 @@ from collections import Counter
 import pytest
 
 from amrtest import HANG, RedisServer, expect, unique, wait_until
-from respclient import encode
+from respclient import encode, parse_messages
 
 SUMMARY = re.compile(r"sent (\d+) message\(s\) to (.+) in [\d.]+ m?s \((\d+|-) messages/s\): "
                      r"(\d+) receiver\(s\) in total, (\d+) invalid line\(s\) skipped")
@@ -74,30 +74,8 @@ class RawSubscriber:
 
     def messages(self) -> list[tuple[str, str]]:
         """(channel, payload) of every complete message, in order of arrival."""
-        data = self._raw()
-        out, i = [], 0
-        while True:
-            if not data.startswith(b"*3\r\n", i):
-                break
-            i += 4
-            items = []
-            for _ in range(3):
-                if data.startswith(b":", i):
-                    end = data.index(b"\r\n", i)
-                    items.append(data[i + 1:end])
-                    i = end + 2
-                    continue
-                end = data.find(b"\r\n", i)
-                if end < 0:
-                    return out
-                n = int(data[i + 1:end])
-                if len(data) < end + 2 + n + 2:
-                    return out
-                items.append(data[end + 2:end + 2 + n])
-                i = end + 2 + n + 2
-            if items[0] == b"message":
-                out.append((items[1].decode(), items[2].decode()))
-        return out
+        return [(channel.decode(), payload.decode())
+                for kind, channel, payload in parse_messages(self._raw()) if kind == b"message"]
 
     def payloads(self) -> list[str]:
         return [p for _, p in self.messages()]
