@@ -30,7 +30,7 @@ COMPLETIONS = ROOT / "completions"
 BASH_COMPLETION = Path("/usr/share/bash-completion/bash_completion")
 
 COMMANDS = {"publish", "broadcast", "subscribe", "psubscribe", "ssubscribe", "request", "reply", "channels",
-            "ping", "profile"}
+            "ping", "profile", "check"}
 LAB_CHANNELS = {"orders:created", "orders:shipped", "inventory:alerts", "notifications"}
 PRESETS = {"order_created", "order_shipped", "inventory_low", "customer_notification", "system_announcement"}
 SHELLS = ["bash", "zsh", "fish"]
