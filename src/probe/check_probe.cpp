@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <random>
 
@@ -47,8 +48,8 @@ void check_confirmation(const redisReply* r, const char* verb, const std::string
     }
 }
 
-// Waits until the publisher has its reply and the subscriber the message; returns how
-// long each took from `sent`.
+// Waits until the publisher has its reply and the subscriber the message; records in
+// `phases` how long each took from `sent`.
 void await_both(Connection& sub, Connection& pub, const CheckTarget& t, std::string_view payload,
                 Clock::time_point sent, Phases& phases) {
     const char* verb = t.sharded ? "SPUBLISH" : "PUBLISH";
@@ -83,8 +84,8 @@ void await_both(Connection& sub, Connection& pub, const CheckTarget& t, std::str
             if (!received && sub.tls_pending()) sub.read_available(deadline, "SUBSCRIBE");
             continue;
         }
-        pollfd fds[2] = {{pub.fd(), static_cast<short>(acked ? 0 : POLLIN), 0},
-                         {sub.fd(), static_cast<short>(received ? 0 : POLLIN), 0}};
+        // A connection done with is left out: a close after its reply is no failure.
+        pollfd fds[2] = {{acked ? -1 : pub.fd(), POLLIN, 0}, {received ? -1 : sub.fd(), POLLIN, 0}};
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - Clock::now() + std::chrono::microseconds(999));
         if (left.count() <= 0) {
