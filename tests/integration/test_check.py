@@ -305,3 +305,37 @@ def test_all_shards_needs_a_cluster(amr, plain):
 
 def test_channel_and_all_shards_exclude_each_other(amr, plain):
     expect(check(amr, plain, "--all-shards", "--channel", "x"), 2)
+
+
+# ---------------------------------------------------------------- a server that lies
+
+
+def bulk(b: bytes) -> bytes:
+    return b"$%d\r\n%s\r\n" % (len(b), b)
+
+
+def swallowing_server():
+    """Confirms SUBSCRIBE and acknowledges PUBLISH, but delivers another payload (ignored:
+    not the probe's) and never the probe's message."""
+    from hostile import HostileServer
+
+    def script(peer):
+        args = peer.answer_setup()
+        if args[0].upper() == b"SUBSCRIBE":
+            channel = args[1]
+            peer.send(b"*3\r\n" + bulk(b"subscribe") + bulk(channel) + b":1\r\n")
+            peer.send(b"*3\r\n" + bulk(b"message") + bulk(channel) + bulk(b"someone else's"))
+        else:
+            peer.send(b":1\r\n")
+        peer.hold()
+
+    return HostileServer(script)
+
+
+def test_a_message_that_does_not_come_back_fails(amr):
+    with swallowing_server() as server:
+        r = expect(amr.run("check", "--connect-timeout", "1", env=server.env()), 1)
+        assert "did not come back from 127.0.0.1:" in r.stderr and r.stdout == "", r
+        r = expect(amr.run("check", "-o", "nagios", "--connect-timeout", "1", env=server.env()), 2)
+        assert r.stdout.startswith("AMR CRITICAL - 127.0.0.1:") and "did not come back" in r.stdout, r
+        server.check()

@@ -60,7 +60,7 @@ def test_rates_match_paced_publishers(amr, server):
     top.wait()
     lines = json_lines(top)
     for line in lines:
-        assert line["interval_s"] == pytest.approx(1.0, abs=0.2), line
+        assert line["interval_s"] == pytest.approx(1.0, abs=0.5), line
         names = [c["channel"] for c in line["channels"]]
         rates_seen = [c["rate"] for c in line["channels"]]
         assert rates_seen == sorted(rates_seen, reverse=True), line
@@ -107,16 +107,25 @@ def test_hostile_channel_names_are_escaped_in_json(amr, server):
     assert "\ufffd" in row["channel"]
 
 
+def last_line(top) -> dict | None:
+    """The last whole JSON line (parsing only it: these lines are large)."""
+    lines = top.stdout_bytes.split(b"\n")
+    return json.loads(lines[-2]) if len(lines) >= 2 else None
+
+
 def test_channels_past_the_cap_count_as_other_channels(amr, server):
     base = unique("cap")
-    top = start_top(amr, server, "--interval", "300ms", f"{base}:*")
+    top = start_top(amr, server, "--interval", "500ms", f"{base}:*")
     expect(amr.run("publish", "--raw", "--count", "10050", f"{base}:{{{{count}}}}", "m", env=server.env()), 0)
-    wait_until(lambda: any(sum(c["total"] for c in line["channels"]) == 10050 for line in json_lines(top)),
-               "top to count all 10050 messages")
+
+    def all_counted() -> bool:
+        line = last_line(top)
+        return line is not None and sum(c["total"] for c in line["channels"]) == 10050
+
+    wait_until(all_counted, "top to count all 10050 messages")
+    channels = last_line(top)["channels"]
     top.terminate()
     top.wait()
-    last = [line for line in json_lines(top) if sum(c["total"] for c in line["channels"]) == 10050][-1]
-    channels = last["channels"]
     other = [c for c in channels if c.get("other")]
     assert len(channels) == 10001 and len(other) == 1
     assert other[0]["channel"] == "(other channels)" and other[0]["total"] == 50
@@ -235,10 +244,11 @@ def test_terminal_rows_are_cut_to_the_width(server, pty_top):
         assert len(visible) <= 80, line
 
 
-def test_terminal_restored_after_sigterm(server, pty_top):
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_terminal_restored_after_a_signal(server, pty_top, sig):
     t = pty_top(server.env(), "--interval", "200ms", f"{unique()}:*")
     t.read_until(lambda out: b"MSG/S" in out, "the table's header")
-    t.proc.send_signal(signal.SIGTERM)
+    t.proc.send_signal(sig)
     assert t.finish() == 0, t.stderr()
     assert_restored(t)
 
