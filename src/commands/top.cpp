@@ -88,9 +88,9 @@ class Receiver {
     std::thread thread_;
 };
 
-std::string title_of(const TopOptions& o) {
+std::string title_of(const std::vector<std::string>& patterns, const TopOptions& o) {
     std::string title = "amr top";
-    for (const auto& p : o.patterns) title += " '" + p + "'";
+    for (const auto& p : patterns) title += " '" + p + "'";
     return title + ", every " + o.interval + " (q quits)";
 }
 
@@ -126,7 +126,7 @@ int run_top(const TopOptions& o, const GlobalOptions& globals) {
     while (!sink.subscribed() &&
            wait_interval(Clock::now() + std::chrono::milliseconds(10), keys)) {
     }
-    const std::string title = title_of(o);
+    const std::string title = title_of(options.names, o);
     if (screen) screen->draw(probe::top_table({}, {title, screen->width(), screen->height()}, 0));
     Clock::time_point start = Clock::now();
     for (long long shown = 0; !o.count || shown < *o.count; ++shown) {
