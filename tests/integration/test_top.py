@@ -270,3 +270,14 @@ def test_json_forced_on_a_terminal(amr, server):
     assert r.rc == 0, r
     lines = r.stdout.splitlines()
     assert len(lines) == 2 and all(json.loads(line)["channels"] == [] for line in lines), r
+
+
+def test_over_tls_with_a_password(amr, tls_server):
+    base = unique("top")
+    top = start_top(amr, tls_server, "--interval", "200ms", f"{base}:*")
+    tls_server.publish(f"{base}:a", "hello")
+    wait_until(lambda: any(by_channel(line).get(f"{base}:a", {}).get("total") == 1 for line in json_lines(top)),
+               "the message counted")
+    top.terminate()
+    assert top.wait() == 0, top
+    assert tls_server.password not in top.stdout + top.stderr
