@@ -1,7 +1,7 @@
 # bash completion for amr(1), the Redis publish/subscribe client.    -*- shell-script -*-
 # Installed as bash-completion/completions/amr; works best with bash-completion loaded.
 
-_amr_commands='publish broadcast subscribe psubscribe ssubscribe request reply channels ping profile'
+_amr_commands='publish broadcast subscribe psubscribe ssubscribe request reply channels ping profile check top'
 _amr_presets='order_created order_shipped inventory_low customer_notification system_announcement'
 _amr_channels='orders:created orders:shipped inventory:alerts notifications'
 _amr_patterns='orders:* inventory:* notifications *'
@@ -23,7 +23,8 @@ _amr_value_opts='--url -H --host -p --port --user -a --password --cacert --capat
     --key --sni --env-file --profile --connect-timeout --proto-max-bulk-len --token-command --preset --event -f --field -o --output
     --min-receivers -c --channel --count --timeout -F --format --template --buffer
     --reconnect-max --ping-interval --file --window --interval --rate
-    --idle-timeout --exclude --exec --jobs --replies --reply-field --reply-to --pace --speed'
+    --idle-timeout --exclude --exec --jobs --replies --reply-field --reply-to --pace --speed
+    --warn --critical --limit'
 
 # Connection options, passed on to `amr channels` when channel names are completed.
 _amr_connection_value_opts='--url -H --host -p --port --user -a --password --token-command
@@ -217,6 +218,10 @@ _amr() {
         -o | --output)
             if [[ $command == ping || $command == channels || $command == profile ]]; then
                 _amr_reply_words 'text json'
+            elif [[ $command == check ]]; then
+                _amr_reply_words 'text json nagios prometheus'
+            elif [[ $command == top ]]; then
+                _amr_reply_words 'auto json'
             else
                 _amr_reply_words 'auto report count json'
             fi
@@ -236,7 +241,8 @@ _amr() {
             ;;
         -p | --port | --user | -a | --password | --connect-timeout | --token-command | --event | -f | --field | \
             --min-receivers | --count | --timeout | --template | --buffer | --reconnect-max | --ping-interval | \
-            --window | --interval | --rate | --idle-timeout | --exclude | --jobs | --replies | --reply-field | --reply-to | --speed)
+            --window | --interval | --rate | --idle-timeout | --exclude | --jobs | --replies | --reply-field | --reply-to | --speed | \
+            --warn | --critical | --limit)
             return
             ;;
         --exec)
@@ -257,6 +263,8 @@ _amr() {
             reply) opts+=" $_amr_reply_opts" ;;
             channels) opts+=' --sharded --cluster -o --output' ;;
             ping) opts+=' -o --output' ;;
+            check) opts+=' --channel --count --warn --critical -o --output --all-shards' ;;
+            top) opts+=' --interval --count --limit -o --output' ;;
             profile) [[ $subcommand == list || $subcommand == show ]] && opts+=' -o --output' ;;
         esac
         _amr_reply_words "$opts"
@@ -269,7 +277,7 @@ _amr() {
         subscribe | reply) _amr_reply_channels "$_amr_channels" ;;
         request) ((positionals == 0)) && _amr_reply_channels "$_amr_channels" ;;
         ssubscribe) _amr_reply_channels '' --sharded ;;
-        psubscribe) _amr_reply_words "$_amr_patterns" ;;
+        psubscribe | top) _amr_reply_words "$_amr_patterns" ;;
         channels) ((positionals == 0)) && _amr_reply_words "$_amr_patterns" ;;
         profile)
             if ((positionals == 0)); then
