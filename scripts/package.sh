@@ -30,13 +30,15 @@ die() {
 # shellcheck source=scripts/lib/hiredis.sh
 . scripts/lib/hiredis.sh
 
-install_packages dpkg-dev debhelper fakeroot lintian meson || die "cannot install the packaging tools"
-
-version=$(meson introspect --projectinfo meson.build | python3 -c 'import json, sys; print(json.load(sys.stdin)["version"])')
-changelog_version=$(dpkg-parsechangelog -l debian/changelog -S Version)
+# First, before any package is installed: the versions must agree.
+version=$(meson introspect --projectinfo meson.build | python3 -c 'import json, sys; print(json.load(sys.stdin)["version"])') ||
+    die "cannot read meson.build's project version (meson introspect --projectinfo)"
+changelog_version=$(sed -nE '1s/^amr \(([^)]+)\).*/\1/p' debian/changelog)
 if [ "$version" != "$changelog_version" ]; then
-    die "debian/changelog's version is $changelog_version but meson.build's project() version is $version: add a debian/changelog entry for $version (e.g. dch -v $version) or fix meson.build"
+    die "debian/changelog's version is '$changelog_version' but meson.build's project() version is $version: add a debian/changelog entry for $version (e.g. dch -v $version) or fix meson.build"
 fi
+
+install_packages dpkg-dev debhelper fakeroot lintian || die "cannot install the packaging tools"
 arch=$(dpkg --print-architecture)
 deb=amr_${version}_${arch}.deb
 
