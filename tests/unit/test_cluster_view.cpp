@@ -3,7 +3,6 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
-
 #include "redis/pollable.hpp"
 
 using amr::redis::ClusterView;
