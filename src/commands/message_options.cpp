@@ -7,6 +7,7 @@
 #include "message/json_check.hpp"
 #include "output/stdout_sink.hpp"
 #include "redis/cluster_client.hpp"
+#include "redis/cluster_view.hpp"
 #include "util/limits.hpp"
 #include "util/read_all.hpp"
 #include "util/whole_number.hpp"
@@ -155,16 +156,12 @@ config::Settings sharded_stream_settings(const MessageOptions& o,
                                          const std::vector<std::string>& channels,
                                          config::Settings settings) {
     redis::Connection seed = redis::Connection::open(settings);
-    auto topology = redis::discover_topology(seed, settings.host);
-    if (!topology) {
-        if (o.cluster)
-            throw Error(ErrorKind::failure,
-                        "--cluster: " + seed.endpoint() + " is not a Redis Cluster");
-        return settings;
-    }
-    const uint16_t slot = redis::key_slot(channels.front());
+    redis::ClusterView cluster(settings);
+    cluster.discover(seed, o.cluster ? redis::ClusterMode::force : redis::ClusterMode::detect);
+    if (!cluster.is_cluster()) return settings;
+    const uint16_t slot = cluster.slot_of(channels.front());
     for (const auto& channel : channels) {
-        if (redis::key_slot(channel) != slot) {
+        if (cluster.slot_of(channel) != slot) {
             throw usage_error(
                 "--sharded --lines sends over one connection, so its channels "
                 "must share a slot",
@@ -172,7 +169,7 @@ config::Settings sharded_stream_settings(const MessageOptions& o,
                 "orders:{eu}:shipped");
         }
     }
-    return redis::node_settings(settings, topology->primary_for(slot));
+    return cluster.settings_for(cluster.node_for(slot));
 }
 
 }  // namespace amr::commands

@@ -14,7 +14,7 @@
 #include "message/reply_to.hpp"
 #include "output/stdout_sink.hpp"
 #include "publish/stream.hpp"
-#include "redis/cluster.hpp"
+#include "redis/cluster_view.hpp"
 #include "redis/subscriber.hpp"
 #include "util/duration.hpp"
 #include "util/whole_number.hpp"
@@ -52,7 +52,9 @@ class ReplySink : public redis::MessageSink {
         if (receivers_ > 0) return true;
         // A cluster's PUBLISH counts only the subscribers of the node it reached, though
         // it delivers to every node: there, none counted is no reason to stop waiting.
-        in_cluster_ = redis::discover_topology(publisher_, publisher_.settings().host).has_value();
+        redis::ClusterView cluster(publisher_.settings());
+        cluster.discover(publisher_, redis::ClusterMode::detect);
+        in_cluster_ = cluster.is_cluster();
         if (in_cluster_) {
             spdlog::info(
                 "PUBLISH counted no receiver on {}; in a cluster those on other nodes "

@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <random>
 
-#include "redis/cluster.hpp"
+#include "redis/cluster_view.hpp"
 #include "redis/connection.hpp"
 
 namespace amr::probe {
@@ -109,10 +109,14 @@ void await_both(Connection& sub, Connection& pub, const CheckTarget& t, std::str
     }
 }
 
-bool serves(const redis::Topology& topology, const redis::NodeAddress& primary, uint16_t slot) {
-    return std::any_of(topology.ranges.begin(), topology.ranges.end(), [&](const auto& r) {
-        return r.primary == primary && slot >= r.first && slot <= r.last;
-    });
+// Whether `primary` serves `slot` (no node does, in a cluster missing slots).
+bool served_by(const redis::ClusterView& cluster, uint16_t slot,
+               const redis::NodeAddress& primary) {
+    try {
+        return cluster.node_for(slot) == primary;
+    } catch (const Error&) {
+        return false;
+    }
 }
 
 }  // namespace
@@ -150,23 +154,19 @@ std::vector<CheckTarget> check_targets(const config::Settings& settings,
                                        const std::optional<std::string>& channel, bool all_shards) {
     if (!all_shards) return {CheckTarget{settings, channel.value_or(fresh_channel()), false}};
     Connection seed = Connection::open(settings, Connection::Protocol::resp2, false);
-    const std::optional<redis::Topology> topology = redis::discover_topology(seed, settings.host);
-    if (!topology) {
+    redis::ClusterView cluster(settings);
+    cluster.discover(seed, redis::ClusterMode::detect);
+    if (!cluster.is_cluster()) {
         throw usage_error("--all-shards: " + seed.endpoint() + " is not a Redis Cluster",
                           "leave out --all-shards for a server without the cluster API");
     }
     std::vector<CheckTarget> targets;
-    for (const redis::SlotRange& range : topology->ranges) {
-        const bool seen = std::any_of(targets.begin(), targets.end(), [&](const CheckTarget& t) {
-            return t.settings.host == range.primary.host && t.settings.port == range.primary.port;
-        });
-        if (seen) continue;
+    for (const redis::NodeAddress& primary : cluster.primaries()) {
         // The first tag 0, 1, 2... whose slot this primary serves.
         for (int n = 0; n < 1000000; ++n) {
             const std::string tag = std::to_string(n);
-            if (serves(*topology, range.primary, redis::key_slot(tag))) {
-                targets.push_back(
-                    {redis::node_settings(settings, range.primary), fresh_channel(tag), true});
+            if (served_by(cluster, cluster.slot_of(tag), primary)) {
+                targets.push_back({cluster.settings_for(primary), fresh_channel(tag), true});
                 break;
             }
         }

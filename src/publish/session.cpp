@@ -60,16 +60,16 @@ std::optional<Session> Session::open(const config::Settings& settings, const Str
 }
 
 Pipeline& Session::pipeline_for(std::string_view channel, bool sharded) {
-    if (!sharded || shards_ == Shards::single) return pipeline();
-    if (shards_ == Shards::unknown) {
+    if (!sharded || (cluster_ && !cluster_->is_cluster())) return pipeline();
+    if (!cluster_) {
         // Asked on a connection of its own: the first one is busy pipelining.
         redis::Connection seed = open_connection(settings_);
-        topology_ = redis::discover_topology(seed, settings_.host);
-        shards_ = topology_ ? Shards::cluster : Shards::single;
-        if (!topology_) return pipeline();
+        cluster_.emplace(settings_);
+        cluster_->discover(seed, redis::ClusterMode::detect);
+        if (!cluster_->is_cluster()) return pipeline();
         spdlog::debug("a cluster: smessage lines go to the primary of their channel's slot");
     }
-    const redis::NodeAddress& primary = topology_->primary_for(redis::key_slot(channel));
+    const redis::NodeAddress primary = cluster_->node_for(cluster_->slot_of(channel));
     for (size_t i = 0; i < nodes_.size(); ++i)
         if (nodes_[i] == primary) return *pipelines_[i + 1];
     return open_shard(primary);
@@ -78,7 +78,7 @@ Pipeline& Session::pipeline_for(std::string_view channel, bool sharded) {
 Pipeline& Session::open_shard(const redis::NodeAddress& primary) {
     // Send what is queued first: the connection may take a while.
     send();
-    redis::Connection connection = open_connection(redis::node_settings(settings_, primary));
+    redis::Connection connection = open_connection(cluster_->settings_for(primary));
     pipelines_.push_back(std::make_unique<Pipeline>(std::move(connection), pipeline_options()));
     nodes_.push_back(primary);
     return *pipelines_.back();

@@ -19,7 +19,7 @@
 #include "publish/pipeline.hpp"
 #include "publish/progress.hpp"
 #include "publish/report.hpp"
-#include "redis/cluster.hpp"
+#include "redis/cluster_view.hpp"
 
 namespace amr::publish {
 
@@ -98,8 +98,8 @@ class Session {
     // The first connection's, then one per primary that shard channels went to (nodes_).
     std::vector<std::unique_ptr<Pipeline>> pipelines_;
     std::vector<redis::NodeAddress> nodes_;  // of pipelines_[1...]
-    enum class Shards { unknown, single, cluster } shards_ = Shards::unknown;
-    std::optional<redis::Topology> topology_;
+    // Set at the first shard channel: whether the server is a cluster, and its topology.
+    std::optional<redis::ClusterView> cluster_;
     Clock::time_point ping_at_;
 };
 

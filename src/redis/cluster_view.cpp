@@ -31,6 +31,16 @@ std::vector<NodeAddress> ClusterView::known_nodes() const {
     return topology_ ? topology_->all_nodes() : std::vector<NodeAddress>{};
 }
 
+std::vector<NodeAddress> ClusterView::primaries() const {
+    std::vector<NodeAddress> nodes;
+    if (!topology_) return nodes;
+    for (const SlotRange& range : topology_->ranges) {
+        if (std::find(nodes.begin(), nodes.end(), range.primary) == nodes.end())
+            nodes.push_back(range.primary);
+    }
+    return nodes;
+}
+
 std::optional<Redirect> ClusterView::note_redirect(std::string_view error,
                                                    const std::string& endpoint) {
     auto redirect = parse_redirect(error, seed_.host, endpoint);

@@ -42,6 +42,8 @@ class ClusterView {
     config::Settings settings_for(const NodeAddress& node) const;
     // Every node known, primaries first (empty when not a cluster).
     std::vector<NodeAddress> known_nodes() const;
+    // Every primary once, in slot order (empty when not a cluster).
+    std::vector<NodeAddress> primaries() const;
 
     // The node to ask first at the next refresh().
     void ask_first(NodeAddress node) { ask_first_ = std::move(node); }
