@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "publish/pipeline_reply.hpp"
+#include "redis/reconnect_policy.hpp"
 #include "util/saturating.hpp"
 
 namespace amr::publish {

@@ -1,14 +1,11 @@
-// Reconnecting: exponential backoff with full jitter, capped, and a bounded number of
-// attempts (AMR fails over in under a second when planned, 10-15 s when not).
+// Backoff between reconnect attempts: exponential with full jitter, capped, and a bounded
+// number of attempts (AMR fails over in under a second when planned, 10-15 s when not).
+// ReconnectPolicy (reconnect_policy.hpp) drives it.
 #pragma once
 
 #include <chrono>
-#include <functional>
 #include <optional>
 #include <random>
-
-#include "config/settings.hpp"
-#include "redis/connection.hpp"
 
 namespace amr::redis {
 
@@ -28,10 +25,5 @@ class Backoff {
     BackoffPolicy policy_;
     std::mt19937_64 random_;
 };
-
-// Connects again until it works, a stop signal arrives (returns nullopt) or the attempts
-// run out (throws the last connection Error). Auth failures are not retried.
-std::optional<Connection> reconnect(const config::Settings& settings, const BackoffPolicy& policy,
-                                    const std::string& reason);
 
 }  // namespace amr::redis

@@ -10,36 +10,32 @@ constexpr int max_redirects = 5;
 }  // namespace
 
 ClusterClient::ClusterClient(config::Settings seed, ClusterMode mode)
-    : settings_(std::move(seed)), seed_(std::make_unique<Connection>(Connection::open(settings_))) {
-    topology_ = discover_topology(*seed_, settings_.host);
-    if (!topology_ && mode == ClusterMode::force) {
-        throw Error(ErrorKind::failure, "--cluster: " + seed_->endpoint() +
-                                            " is not a Redis Cluster (CLUSTER SLOTS refused)");
-    }
+    : view_(std::move(seed)), seed_(std::make_unique<Connection>(Connection::open(view_.seed()))) {
+    view_.discover(*seed_, mode);
 }
 
 std::vector<NodeAddress> ClusterClient::nodes() {
-    if (!topology_) return {NodeAddress{settings_.host, settings_.port}};
-    return list_nodes(*seed_, settings_.host);
+    if (!view_.is_cluster()) return {view_.seed_node()};
+    return list_nodes(*seed_, view_.seed().host);
 }
 
 Connection& ClusterClient::connection_to(const NodeAddress& node) {
-    if (!topology_) return *seed_;
+    if (!view_.is_cluster()) return *seed_;
     for (auto& [address, connection] : nodes_) {
         if (address == node) return *connection;
     }
-    nodes_.emplace_back(
-        node, std::make_unique<Connection>(Connection::open(node_settings(settings_, node))));
+    nodes_.emplace_back(node,
+                        std::make_unique<Connection>(Connection::open(view_.settings_for(node))));
     return *nodes_.back().second;
 }
 
 Connection& ClusterClient::owner_of(uint16_t slot) {
-    return connection_to(topology_->primary_for(slot));
+    return connection_to(view_.node_for(slot));
 }
 
 ReplyPtr ClusterClient::keyed_command(std::string_view key,
                                       const std::vector<std::string_view>& args) {
-    if (!topology_) {
+    if (!view_.is_cluster()) {
         last_endpoint_ = seed_->endpoint();
         return seed_->command(args);
     }
@@ -56,10 +52,10 @@ ReplyPtr ClusterClient::keyed_command(std::string_view key,
         ReplyPtr reply = target->read_reply(args.front());
         if (reply->type != REDIS_REPLY_ERROR) return reply;
         const std::string_view error(reply->str, reply->len);
-        auto redirect = parse_redirect(error, settings_.host, last_endpoint_);
+        auto redirect = parse_redirect(error, view_.seed().host, last_endpoint_);
         if (!redirect || hop >= max_redirects) throw reply_error(error, args.front());
         spdlog::debug("{} for '{}': following to {}", error, key, redirect->target.str());
-        if (!redirect->ask) topology_ = discover_topology(*target, settings_.host);
+        if (!redirect->ask) view_.refresh_from(*target);
         asking = redirect->ask;
         target = &connection_to(redirect->target);
     }

@@ -1,6 +1,7 @@
 // Commands in a cluster: a connection per node as needed, keyed commands routed to the
 // slot's primary, MOVED and ASK followed (with a topology refresh after MOVED). On a
-// plain server, or where CLUSTER is blocked, everything goes to the one host.
+// plain server, or where CLUSTER is blocked, everything goes to the one host. The topology
+// is a ClusterView (cluster_view.hpp), as the Subscriber's is.
 #pragma once
 
 #include <memory>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "redis/cluster.hpp"
+#include "redis/cluster_view.hpp"
 #include "redis/connection.hpp"
 
 namespace amr::redis {
@@ -19,7 +21,7 @@ class ClusterClient {
     // Connects to the host the settings name and asks it for the topology.
     ClusterClient(config::Settings seed, ClusterMode mode);
 
-    bool is_cluster() const { return topology_.has_value(); }
+    bool is_cluster() const { return view_.is_cluster(); }
     Connection& seed() { return *seed_; }
     // Every node of the cluster (just the host when not a cluster).
     std::vector<NodeAddress> nodes();
@@ -34,9 +36,8 @@ class ClusterClient {
   private:
     Connection& owner_of(uint16_t slot);
 
-    config::Settings settings_;
+    ClusterView view_;
     std::unique_ptr<Connection> seed_;
-    std::optional<Topology> topology_;
     std::vector<std::pair<NodeAddress, std::unique_ptr<Connection>>> nodes_;
     std::string last_endpoint_;
 };

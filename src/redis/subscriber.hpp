@@ -5,6 +5,12 @@
 // them; when a slot moves (failover, migration) they are subscribed where they now live.
 // With a control stream (--interactive), lines change the subscriptions on the live
 // connection, so no message is lost or repeated.
+//
+// The parts (each usable alone, amr bench builds on them): SubscriptionSet (what is
+// wanted, pending and confirmed; no I/O), ClusterView (where shard channels live), Link
+// (one connection that reads pushes and pings by itself), ReconnectPolicy (backoff,
+// attempts, the stability window). The Subscriber joins them in one poll() loop with the
+// sink, the control stream and token refresh.
 #pragma once
 
 #include <chrono>
@@ -16,12 +22,17 @@
 
 #include "redis/backoff.hpp"
 #include "redis/cluster.hpp"
+#include "redis/cluster_view.hpp"
 #include "redis/connection.hpp"
 #include "redis/control.hpp"
 #include "redis/pubsub_event.hpp"
 #include "redis/push_reader.hpp"
+#include "redis/reconnect_policy.hpp"
+#include "redis/subscription_set.hpp"
 
 namespace amr::redis {
+
+class Link;
 
 using Clock = std::chrono::steady_clock;
 using Deadline = std::optional<Clock::time_point>;
@@ -40,14 +51,6 @@ class MessageSink {
     // start (request publishes only then, so no reply can come before it listens).
     // Returns false to stop.
     virtual bool on_subscribed() { return true; }
-};
-
-enum class SubscriptionKind { channels, patterns, shard_channels };
-
-struct Subscription {
-    SubscriptionKind kind;
-    std::string name;
-    bool operator==(const Subscription&) const = default;
 };
 
 struct SubscriberOptions {
@@ -73,44 +76,35 @@ class Subscriber {
     StopReason run(Deadline deadline, MessageSink& sink);
 
   private:
-    struct Link;
-
     Connection open(const config::Settings& s) const;
+    // Subscribes `wanted` where each lives (homeless when its node cannot be reached;
+    // then the last connection Error is thrown).
     void place(std::vector<Subscription> wanted);
     Link& link_to(const NodeAddress& node);
     Link& add_link(const NodeAddress& node, Connection connection);
-    void send(Link& link, const char* verb, std::vector<Subscription> group, bool track);
-    void refresh_topology();
+    void subscribe(Link& link, std::vector<Subscription> group);  // confirmation awaited
+    void send(Link& link, const char* verb, const std::vector<Subscription>& group);
+    std::string awaited(LinkId link) const;
     void lose(size_t index, const Error& why);
     void schedule_recovery(const Error& why);
-    Error gave_up(const Error& why) const;
-    void confirmed_group(Link& link, std::deque<std::vector<Subscription>>::iterator group);
     void try_recover();
     bool handle(Link& link, const Frame& frame, MessageSink& sink);
     bool confirm(Link& link, const PubSubEvent& e);  // true: all confirmed the first time
     void forget(Link& link, const PubSubEvent& e);
+    void refused(Link& link, std::string_view error);  // a cluster redirect
     Clock::time_point next_timer(Deadline deadline) const;
-    void check_pings();
+    void check_timers();
     void reauthenticate();
     void read_control();
     void apply(const ControlCommand& command);
 
     config::Settings settings_;
     SubscriberOptions options_;
-    std::vector<Subscription> desired_;  // what should be subscribed now
+    SubscriptionSet subscriptions_;
+    ClusterView cluster_;  // a topology when shard channels live in a cluster
     std::vector<std::unique_ptr<Link>> links_;
-    std::vector<Subscription> homeless_;  // wanted, waiting to be (re)subscribed
-    std::optional<Topology> topology_;    // set when shard channels live in a cluster
-    // The node to ask for the topology first: the one that just said a slot moved, or
-    // where it moved to. Its view is the newest; another node's may still be the old one.
-    std::optional<NodeAddress> ask_first_;
-    Backoff backoff_;
-    int attempt_ = 0;  // failed recovery attempts in a row
-    int tries_ = 0;    // attempts of the recovery under way
-    Clock::time_point recover_at_ = Clock::time_point::max();
-    // Until then a fault means the last recovery did not hold (see schedule_recovery).
-    Clock::time_point stable_at_ = Clock::time_point::max();
-    bool fault_counted_ = false;
+    LinkId next_link_id_ = 1;
+    ReconnectPolicy retry_;
     bool confirmed_once_ = false;
     bool recovering_ = false;  // say when everything is subscribed again
     bool overflow_explained_ = false;

@@ -7,8 +7,8 @@
 #include <cerrno>
 #include <utility>
 
+#include "redis/link.hpp"
 #include "redis/subscriber.hpp"
-#include "redis/subscriber_link.hpp"
 
 namespace amr::redis {
 
@@ -65,7 +65,7 @@ void Subscriber::apply(const ControlCommand& c) {
     Link* link = links_.empty() ? nullptr : links_.front().get();
     if (c.action == Action::list) {
         std::string channels, patterns;
-        for (const auto& s : desired_) {
+        for (const auto& s : subscriptions_.desired()) {
             std::string& list = s.kind == SubscriptionKind::patterns ? patterns : channels;
             list += (list.empty() ? "'" : ", '") + s.name + "'";
         }
@@ -77,33 +77,28 @@ void Subscriber::apply(const ControlCommand& c) {
     const bool patterns = c.action == Action::psubscribe || c.action == Action::punsubscribe;
     std::vector<Subscription> group;
     if (c.action == Action::unsubscribe_all) {
-        desired_.clear();
-        homeless_.clear();
+        subscriptions_.unwant_all();
         if (link) {
-            send(*link, "UNSUBSCRIBE", {}, false);
-            send(*link, "PUNSUBSCRIBE", {}, false);
+            send(*link, "UNSUBSCRIBE", {});
+            send(*link, "PUNSUBSCRIBE", {});
         }
         return;
     }
     for (const auto& name : c.names) {
         Subscription s{patterns ? SubscriptionKind::patterns : SubscriptionKind::channels, name};
-        const bool wanted = std::find(desired_.begin(), desired_.end(), s) != desired_.end();
-        if (adding && !wanted) desired_.push_back(s);
-        if (!adding) {
-            std::erase(desired_, s);
-            std::erase(homeless_, s);
-        }
-        if (adding != wanted) group.push_back(std::move(s));
+        // What changes: added when not wanted yet, removed when wanted.
+        const bool changed = adding ? subscriptions_.want(s) : subscriptions_.unwant(s);
+        if (changed) group.push_back(std::move(s));
     }
     if (group.empty()) return;
     if (link == nullptr) {
-        if (adding) homeless_.insert(homeless_.end(), group.begin(), group.end());
+        if (adding) subscriptions_.make_homeless(std::move(group));
         return;
     }
     if (adding) {
-        send(*link, patterns ? "PSUBSCRIBE" : "SUBSCRIBE", std::move(group), true);
+        subscribe(*link, std::move(group));
     } else {
-        send(*link, patterns ? "PUNSUBSCRIBE" : "UNSUBSCRIBE", std::move(group), false);
+        send(*link, patterns ? "PUNSUBSCRIBE" : "UNSUBSCRIBE", group);
     }
 }
 

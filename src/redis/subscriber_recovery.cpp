@@ -1,12 +1,14 @@
-// Losing a subscribed connection and subscribing again: one backoff for every fault
-// (a lost connection, a protocol error, no confirmation, a subscription the server
-// dropped), and the cluster topology found anew where shard channels live.
+// Links of a Subscriber: opening them where the subscriptions live, losing them, and
+// subscribing again. One ReconnectPolicy for every fault (a lost connection, a protocol
+// error, no confirmation, a subscription the server dropped), and the cluster topology
+// found anew where shard channels live.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <map>
 
+#include "redis/link.hpp"
 #include "redis/subscriber.hpp"
-#include "redis/subscriber_link.hpp"
 
 namespace amr::redis {
 namespace {
@@ -17,29 +19,64 @@ constexpr size_t overflow_hint_rate = 8 * 1024 * 1024;
 
 }  // namespace
 
-void Subscriber::refresh_topology() {
-    const NodeAddress seed{settings_.host, settings_.port};
-    std::vector<NodeAddress> candidates;
-    auto add = [&](const NodeAddress& node) {
-        if (std::find(candidates.begin(), candidates.end(), node) == candidates.end())
-            candidates.push_back(node);
-    };
-    if (ask_first_) add(*std::exchange(ask_first_, std::nullopt));
-    add(seed);
-    if (topology_) {
-        for (const auto& node : topology_->all_nodes()) add(node);
+Connection Subscriber::open(const config::Settings& s) const {
+    // Signed in with a token, a subscribed connection must re-run AUTH: RESP3 allows it.
+    return Connection::open(
+        s, settings_.token ? Connection::Protocol::resp3_preferred : Connection::Protocol::resp2);
+}
+
+Link& Subscriber::link_to(const NodeAddress& node) {
+    for (auto& link : links_) {
+        if (link->node() == node) return *link;
+    }
+    return add_link(node, open(cluster_.settings_for(node)));
+}
+
+Link& Subscriber::add_link(const NodeAddress& node, Connection connection) {
+    const LinkId id = next_link_id_++;
+    auto link = std::make_unique<Link>(id, node, std::move(connection), options_.ping_interval,
+                                       Clock::now());
+    link->describe_awaited([this, id] { return awaited(id); });
+    links_.push_back(std::move(link));
+    return *links_.back();
+}
+
+std::string Subscriber::awaited(LinkId link) const {
+    const auto& group = subscriptions_.first_pending(link);
+    if (group.empty()) return "a subscription";
+    return subscribe_verb(group.front().kind) + std::string(" '") + group.front().name + "'" +
+           (group.size() > 1 ? " and " + std::to_string(group.size() - 1) + " more" : "");
+}
+
+void Subscriber::send(Link& link, const char* command_verb,
+                      const std::vector<Subscription>& group) {
+    std::vector<std::string_view> command = {command_verb};
+    for (const auto& s : group) command.push_back(s.name);
+    link.send(command);
+}
+
+void Subscriber::subscribe(Link& link, std::vector<Subscription> group) {
+    send(link, subscribe_verb(group.front().kind), group);
+    if (subscriptions_.sent(link.id(), std::move(group))) {
+        link.await_confirmation(Clock::now() + settings_.connect_timeout);
+    }
+}
+
+void Subscriber::place(std::vector<Subscription> wanted) {
+    // One command per kind, and for shard channels in a cluster per slot (SSUBSCRIBE
+    // takes the channels of one slot per call).
+    std::map<std::pair<SubscriptionKind, uint16_t>, std::vector<Subscription>> groups;
+    for (auto& s : wanted) {
+        const uint16_t slot = cluster_.slot_of(s.name);
+        groups[{s.kind, slot}].push_back(std::move(s));
     }
     std::optional<Error> failure;
-    for (const auto& node : candidates) {
+    for (auto& [key, group] : groups) {
         try {
-            Connection c =
-                Connection::open(node == seed ? settings_ : node_settings(settings_, node));
-            if (auto t = discover_topology(c, settings_.host)) {
-                topology_ = std::move(t);
-                return;
-            }
+            subscribe(link_to(cluster_.node_for(key.second)), group);
         } catch (const Error& e) {
             if (e.kind() != ErrorKind::connection) throw;
+            subscriptions_.make_homeless(std::move(group));
             failure = e;
         }
     }
@@ -48,15 +85,8 @@ void Subscriber::refresh_topology() {
 
 void Subscriber::lose(size_t index, const Error& why) {
     Link& link = *links_[index];
-    const size_t busy = link.traffic.per_second(Clock::now());
-    auto keep = [&](const Subscription& s) {
-        if (std::find(desired_.begin(), desired_.end(), s) != desired_.end())
-            homeless_.push_back(s);
-    };
-    for (const auto& s : link.names) keep(s);
-    for (const auto& group : link.pending) {
-        for (const auto& s : group) keep(s);
-    }
+    const size_t busy = link.traffic().per_second(Clock::now());
+    subscriptions_.drop(link.id());
     links_.erase(links_.begin() + static_cast<std::ptrdiff_t>(index));
     if (options_.reconnect) spdlog::warn("{}; reconnecting", why.what());
     if (busy >= overflow_hint_rate && !overflow_explained_) {
@@ -73,56 +103,24 @@ void Subscriber::lose(size_t index, const Error& why) {
     schedule_recovery(why);
 }
 
-Error Subscriber::gave_up(const Error& why) const {
-    return Error(ErrorKind::connection,
-                 "gave up reconnecting to " + settings_.host + ":" +
-                     std::to_string(settings_.port) + " after " + std::to_string(attempt_) +
-                     " attempt(s): " + why.what(),
-                 why.hint());
-}
-
-// A fault soon after the last recovery means that recovery did not hold: it counts as a
-// failed attempt (once), so a server that fails every connection the same way (garbage,
-// no confirmation, dropping the subscription again) is retried ever more slowly, and
-// --reconnect-max gives up on it. After a while without faults, backoff starts over.
 void Subscriber::schedule_recovery(const Error& why) {
-    const auto now = Clock::now();
-    if (now >= stable_at_) {
-        attempt_ = 0;
-    } else if (!fault_counted_) {
-        fault_counted_ = true;
-        ++attempt_;
-        if (options_.backoff.max_attempts && attempt_ >= *options_.backoff.max_attempts) {
-            throw gave_up(why);
-        }
-    }
-    // A time already past belongs to a recovery that had nothing to do.
-    const auto at = now + backoff_.delay(attempt_ + 1);
-    recover_at_ = recover_at_ > now ? std::min(recover_at_, at) : at;
+    retry_.fault(Clock::now(), why);
 }
 
 void Subscriber::try_recover() {
-    recover_at_ = never;
-    ++tries_;
+    retry_.attempting();
     try {
-        if (topology_) refresh_topology();
-        place(std::exchange(homeless_, {}));
-        const int tries = std::exchange(tries_, 0);
+        if (cluster_.is_cluster()) cluster_.refresh();
+        place(subscriptions_.take_homeless());
+        const int tries = retry_.succeeded(Clock::now());
         if (recovering_) {
             spdlog::warn("reconnected to {}:{} after {} attempt(s)", settings_.host, settings_.port,
                          tries);
             spdlog::warn("messages published while disconnected are lost; subscribing again");
         }
-        stable_at_ = Clock::now() + options_.backoff.cap;
-        fault_counted_ = false;
     } catch (const Error& e) {
         if (e.kind() != ErrorKind::connection) throw;
-        ++attempt_;
-        if (options_.backoff.max_attempts && attempt_ >= *options_.backoff.max_attempts) {
-            throw gave_up(e);
-        }
-        spdlog::debug("reconnect attempt {} failed: {}", attempt_, e.what());
-        recover_at_ = Clock::now() + backoff_.delay(attempt_ + 1);
+        retry_.failed(Clock::now(), e);
     }
 }
 
