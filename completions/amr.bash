@@ -1,7 +1,7 @@
 # bash completion for amr(1), the Redis publish/subscribe client.    -*- shell-script -*-
 # Installed as bash-completion/completions/amr; works best with bash-completion loaded.
 
-_amr_commands='publish broadcast subscribe psubscribe ssubscribe request reply channels ping profile'
+_amr_commands='publish broadcast subscribe psubscribe ssubscribe request reply channels ping profile bench'
 _amr_presets='order_created order_shipped inventory_low customer_notification system_announcement'
 _amr_channels='orders:created orders:shipped inventory:alerts notifications'
 _amr_patterns='orders:* inventory:* notifications *'
@@ -17,13 +17,18 @@ _amr_subscribe_opts='--count --timeout -F --format --template -j --json --buffer
 _amr_request_opts='--preset --event -f --field -F --format --template -j --json --replies --timeout
     --reply-field --reply-to'
 _amr_reply_opts='--pattern --echo --exec --reply-field --count --ping-interval'
+_amr_bench_opts='--publishers --subscribers --channels --subscribers-per-channel --size --rate
+    --window --duration --messages --warmup --pattern --sharded --threads --prefix --csv
+    --max-loss -o --output'
 
 # Options that take a value, global or of any command: the value is not a positional.
 _amr_value_opts='--url -H --host -p --port --user -a --password --cacert --capath --cert
     --key --sni --env-file --profile --connect-timeout --proto-max-bulk-len --token-command --preset --event -f --field -o --output
     --min-receivers -c --channel --count --timeout -F --format --template --buffer
     --reconnect-max --ping-interval --file --window --interval --rate
-    --idle-timeout --exclude --exec --jobs --replies --reply-field --reply-to --pace --speed'
+    --idle-timeout --exclude --exec --jobs --replies --reply-field --reply-to --pace --speed
+    --publishers --subscribers --channels --subscribers-per-channel --size --duration --messages
+    --warmup --threads --prefix --csv --max-loss'
 
 # Connection options, passed on to `amr channels` when channel names are completed.
 _amr_connection_value_opts='--url -H --host -p --port --user -a --password --token-command
@@ -215,7 +220,7 @@ _amr() {
             return
             ;;
         -o | --output)
-            if [[ $command == ping || $command == channels || $command == profile ]]; then
+            if [[ $command == ping || $command == channels || $command == profile || $command == bench ]]; then
                 _amr_reply_words 'text json'
             else
                 _amr_reply_words 'auto report count json'
@@ -239,6 +244,14 @@ _amr() {
             --window | --interval | --rate | --idle-timeout | --exclude | --jobs | --replies | --reply-field | --reply-to | --speed)
             return
             ;;
+        --publishers | --subscribers | --channels | --subscribers-per-channel | --size | --duration | \
+            --messages | --warmup | --threads | --prefix | --max-loss)
+            return
+            ;;
+        --csv)
+            mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+            return
+            ;;
         --exec)
             mapfile -t COMPREPLY < <(compgen -c -- "$cur")
             return
@@ -257,6 +270,7 @@ _amr() {
             reply) opts+=" $_amr_reply_opts" ;;
             channels) opts+=' --sharded --cluster -o --output' ;;
             ping) opts+=' -o --output' ;;
+            bench) opts+=" $_amr_bench_opts" ;;
             profile) [[ $subcommand == list || $subcommand == show ]] && opts+=' -o --output' ;;
         esac
         _amr_reply_words "$opts"

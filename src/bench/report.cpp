@@ -62,9 +62,16 @@ std::string report_text(const Report& r) {
         "  lost %llu, duplicates %llu, reorders %llu, rejected %llu\n",
         static_cast<unsigned long long>(t.lost), static_cast<unsigned long long>(t.duplicates),
         static_cast<unsigned long long>(t.reorders), static_cast<unsigned long long>(t.rejected));
-    out += printf_string("  disconnects %llu (by the pubsub output-buffer limit: %llu)\n",
-                         static_cast<unsigned long long>(t.disconnects),
-                         static_cast<unsigned long long>(t.buffer_limit_disconnects));
+    if (t.disconnects == 0) {
+        out += "  disconnects 0\n";
+    } else {
+        out += printf_string("  disconnects %llu, by the pubsub output-buffer limit: %llu (%s)\n",
+                             static_cast<unsigned long long>(t.disconnects),
+                             static_cast<unsigned long long>(t.buffer_limit_disconnects),
+                             t.buffer_limit_from_server
+                                 ? "INFO stats client_output_buffer_limit_disconnections"
+                                 : "closed by the server while messages were arriving");
+    }
     const Histogram& h = r.latency;
     if (h.count() == 0) {
         out += "  latency: no message received\n";
@@ -102,6 +109,9 @@ std::string report_json(const Report& r) {
     u64("rejected", t.rejected);
     u64("disconnects", t.disconnects);
     u64("buffer_limit_disconnects", t.buffer_limit_disconnects);
+    w.Key("buffer_limit_source");
+    w.String(t.buffer_limit_from_server ? "server" : "estimate");
+    u64("receivers", t.receivers);
     dbl("publish_rate", rate_of(t.published, r.publish_seconds));
     dbl("deliver_rate", rate_of(t.delivered, r.deliver_seconds));
     dbl("publish_seconds", r.publish_seconds);

@@ -38,7 +38,10 @@ struct Totals {
     uint64_t rejected = 0;  // messages on the channels that are not this run's stamps
     uint64_t disconnects = 0;
     uint64_t buffer_limit_disconnects = 0;  // of them, by the pubsub output-buffer limit
-    uint64_t receivers = 0;                 // summed over PUBLISH replies
+    // Where that count comes from: the server's INFO stats counter, or (servers without
+    // it, Redis 7.0) the connections the server closed while messages were arriving.
+    bool buffer_limit_from_server = false;
+    uint64_t receivers = 0;  // summed over PUBLISH replies
 };
 
 struct Report {

@@ -38,5 +38,6 @@ CommandSpec ping_command();
 CommandSpec request_command();
 CommandSpec reply_command();
 CommandSpec profile_command();
+CommandSpec bench_command();
 
 }  // namespace amr::commands

@@ -64,7 +64,7 @@ TEST_CASE("bench report: text, progress line and CSV") {
     const std::string text = report_text(r);
     CHECK(text.find("published  20000") != std::string::npos);
     CHECK(text.find("lost 10") != std::string::npos);
-    CHECK(text.find("output-buffer limit: 1") != std::string::npos);
+    CHECK(text.find("by the pubsub output-buffer limit: 1") != std::string::npos);
     CHECK(text.find("planned send time") != std::string::npos);
     CHECK(text.find('\x1b') == std::string::npos);  // the prefix is escaped for a terminal
 
