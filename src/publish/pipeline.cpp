@@ -249,10 +249,10 @@ void Pipeline::on_reply(const redisReply* reply) {
             std::string hint = e.hint();
             if (entry.sharded && reply->type == REDIS_REPLY_ERROR &&
                 std::string_view(reply->str, reply->len).substr(0, 6) == "MOVED ") {
-                // One connection: a shard channel of another node of a cluster is refused.
+                // The slot moved to another node (failover, migration) during the stream.
                 hint =
-                    "SPUBLISH goes over this one connection: in a cluster, only to shard "
-                    "channels of the node amr is connected to";
+                    "the channel's slot moved to another node while amr was sending; run "
+                    "again to send the rest where it lives now";
             }
             failure_.emplace(e.kind(), where + e.what(), hint);
         }

@@ -8,6 +8,7 @@
 #include "publish/line_reader.hpp"
 #include "publish/pacer.hpp"
 #include "publish/session.hpp"
+#include "redis/socket.hpp"
 #include "util/clock.hpp"
 #include "util/signals.hpp"
 
@@ -32,7 +33,6 @@ StreamResult stream_lines(const InputFile& input, const config::Settings& settin
     std::optional<Session> session =
         Session::open(settings, o, [&reader] { return reader.lines_seen() + 1; });
     if (!session) return Session::nothing_sent(o);
-    Pipeline& pipeline = session->pipeline();
     Progress& progress = session->progress();
 
     uint64_t skipped = 0;
@@ -44,7 +44,7 @@ StreamResult stream_lines(const InputFile& input, const config::Settings& settin
     try {
         Line line;
         bool more = true;
-        while (more && !stopped_at && !pipeline.failed() && !interrupted) {
+        while (more && !stopped_at && !session->failed() && !interrupted) {
             while (reader.next(line)) {
                 const Taken taken = take(*session, line, problem);
                 if (taken == Taken::invalid) {
@@ -65,23 +65,23 @@ StreamResult stream_lines(const InputFile& input, const config::Settings& settin
                     waited_before = line.number;
                     break;
                 }
-                if (pipeline.failed()) break;
+                if (session->failed()) break;
             }
-            if (stopped_at || pipeline.failed() || interrupted) break;
-            progress.update(pipeline.added(), pipeline.stats().confirmed, skipped);
+            if (stopped_at || session->failed() || interrupted) break;
+            progress.update(session->added(), session->confirmed(), skipped);
             if (util::stop_requested()) {
                 interrupted = true;
                 break;
             }
-            pipeline.reauthenticate_if_due();
-            pipeline.send();  // before read(2) may wait for more input
+            session->reauthenticate_if_due();
+            session->send();  // before read(2) may wait for more input
             if (!session->wait(input.fd, std::nullopt)) {
                 interrupted = true;
                 break;
             }
             more = reader.refill();
         }
-        pipeline.finish();
+        session->finish();
     } catch (const Error&) {
         session->summarise(skipped, interrupted);
         throw;
@@ -134,7 +134,6 @@ StreamResult send_envelope(const InputFile& input, const config::Settings& setti
                 problem = std::move(*bad);
                 return Taken::invalid;
             }
-            Pipeline& pipeline = session.pipeline();
             if (o.pace_received) {
                 const auto stamp = util::parse_utc_iso(envelope.received_at);
                 if (!stamp) {
@@ -146,11 +145,18 @@ StreamResult send_envelope(const InputFile& input, const config::Settings& setti
                 }
                 const auto at = pacer.planned(*stamp, ReplayPacer::Clock::now());
                 if (ReplayPacer::Clock::now() < at) {
-                    pipeline.send();
+                    session.send();
                     if (!session.wait(std::nullopt, at)) return Taken::stopped;
                 }
             }
-            pipeline.add_to(envelope.channel, envelope.sharded, envelope.payload, line.number);
+            Pipeline* pipeline = nullptr;
+            try {  // may connect to a shard
+                pipeline = &session.pipeline_for(envelope.channel, envelope.sharded);
+            } catch (const redis::Interrupted& e) {
+                spdlog::warn("{}", e.what());
+                return Taken::stopped;
+            }
+            pipeline->add_to(envelope.channel, envelope.sharded, envelope.payload, line.number);
             return Taken::added;
         });
 }

@@ -213,20 +213,60 @@ def test_publish_sharded_on_a_single_server(amr, plain_server):
     assert sub.wait() == 0 and sub.stdout == "single\n", sub
 
 
-def test_envelope_smessage_lines_go_to_the_connected_node_only(amr, cluster):
-    # publish --envelope sends over one connection: a shard channel of the node it is
-    # connected to gets its smessage, another node's refuses it (MOVED), which stops the
-    # stream naming the line; PUBLISH lines reach subscribers on any node.
+def test_envelope_smessage_lines_go_to_each_channels_shard(amr, cluster):
+    # publish --envelope through one node: each smessage line goes to the primary of its
+    # channel's slot (one pipelined connection per primary), message lines over the first
+    # connection; every subscriber gets its channel's messages in order, and the summary
+    # counts them per channel over all connections.
     channels = shard_channels(cluster)
-    node = cluster.owner_of(channels[0])
-    home = channels[0]
-    away = next(ch for ch in channels if cluster.owner_of(ch).port != node.port)
-    sub = amr.start("ssubscribe", "-F", "raw", "--count", "1", home, env=cluster.env(node))
+    plain = unique()
+    entry = cluster.nodes[0]
+    sub = amr.start("ssubscribe", "-j", "--count", "300", *channels, env=cluster.env())
+    sub.wait_stderr("[+] Subscribed to shard channel", count=len(channels))
+    psub = amr.start("subscribe", "-F", "raw", "--count", "30", plain,
+                     env=cluster.env(cluster.nodes[-1]))
+    psub.wait_stderr("[+] Subscribed")
+    lines = []
+    for i in range(300):
+        lines.append(json.dumps({"type": "smessage", "channel": channels[i % 3], "data": {"n": i}}))
+        if i % 10 == 0:
+            lines.append(json.dumps({"type": "message", "channel": plain, "data": f"p{i}"}))
+    result = amr.run("publish", "--envelope", "-o", "json", input="\n".join(lines) + "\n",
+                     env=cluster.env(entry))
+    assert result.rc == 0, result
+    report = json.loads(result.stdout)
+    # PUBLISH counts the receivers of the node it reached only: the plain channel's
+    # subscriber is on another node.
+    assert report["messages"] == 330 and report["receivers"] == 300, report
+    per_channel = {c["channel"]: (c["messages"], c["receivers"]) for c in report["channels"]}
+    assert per_channel == {**{ch: (100, 100) for ch in channels}, plain: (30, 0)}, report
+    assert sub.wait() == 0, sub
+    got = {ch: [] for ch in channels}
+    for line in sub.stdout.splitlines():
+        m = json.loads(line)
+        got[m["channel"]].append(m["data"]["n"])
+    for k, ch in enumerate(channels):
+        assert got[ch] == list(range(k, 300, 3)), ch
+    assert psub.wait() == 0, psub
+    assert psub.stdout.split() == [f"p{i}" for i in range(0, 300, 10)], psub
+
+
+def test_envelope_stops_naming_the_line_when_its_slot_moves(amr, own_cluster):
+    # A slot that moves while the replay runs: the source node refuses the next smessage
+    # to it (MOVED), and amr stops with exit 1 naming that line and saying why.
+    ch = shard_channels(own_cluster)[0]
+    source = own_cluster.owner_of(ch)
+    roles = own_cluster.roles()
+    target = next(n for n in own_cluster.nodes
+                  if roles[n.port] == "master" and n.port != source.port)
+    sub = amr.start("ssubscribe", "-F", "raw", ch, env=own_cluster.env(target))
     sub.wait_stderr("[+] Subscribed")
-    lines = [json.dumps({"type": "smessage", "channel": home, "data": "here"}),
-             json.dumps({"type": "smessage", "channel": away, "data": "there"})]
-    result = amr.run("publish", "--envelope", input="\n".join(lines) + "\n", env=cluster.env(node))
-    assert result.rc == 1, result
-    assert "line 2: SPUBLISH failed: MOVED" in result.stderr, result
-    assert "only to shard channels of the node amr is connected to" in result.stderr, result
-    assert sub.wait() == 0 and sub.stdout == "here\n", sub
+    pub = amr.start("publish", "--envelope", env=own_cluster.env(own_cluster.nodes[0]), stdin=True)
+    pub.write((json.dumps({"type": "smessage", "channel": ch, "data": "before"}) + "\n").encode())
+    sub.wait_stdout("before\n")
+    own_cluster.move_slot(own_cluster.keyslot(ch), source, target)
+    pub.write((json.dumps({"type": "smessage", "channel": ch, "data": "after"}) + "\n").encode())
+    pub.close_stdin()
+    assert pub.wait() == 1, pub
+    assert "line 2: SPUBLISH failed: MOVED" in pub.stderr, pub
+    assert "slot moved to another node while amr was sending" in pub.stderr, pub
