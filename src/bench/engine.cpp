@@ -23,6 +23,9 @@ namespace {
 // for this long.
 constexpr auto drain_quiet = std::chrono::seconds(2);
 constexpr const char* limit_counter = "client_output_buffer_limit_disconnections";
+// Bytes in flight per connection, at most (as publish's Pipeline): big --size times a big
+// --window must not hold gigabytes.
+constexpr size_t max_in_flight_bytes = 16 * 1024 * 1024;
 
 struct Layout {
     std::vector<std::string> channels;
@@ -62,8 +65,10 @@ std::unique_ptr<Publisher> make_publisher(uint32_t id, uint32_t run, const RunSh
         auto& link = links[l.shard_of_channel[c]];
         if (!link) {
             const auto node = l.shards[l.shard_of_channel[c]];
+            const size_t window =
+                std::clamp<size_t>(max_in_flight_bytes / (shape.size + 64), 1, shape.window);
             link = std::make_unique<PublishLink>(redis::Connection::open(view.settings_for(node)),
-                                                 shape.window, verb);
+                                                 window, verb);
         }
         targets.push_back({link.get(), publish::publish_prefix(l.channels[c], verb)});
     }
@@ -133,6 +138,7 @@ Report run_bench(const config::Settings& settings, const EngineOptions& options)
     report.shape = shape;
     report.tls = settings.tls;
 
+    util::stop_signal_fd();  // SIGINT and SIGTERM end the run with a report
     auto control_connection = redis::Connection::open(settings);
     report.endpoint = control_connection.endpoint();
     report.server_version = redis::server_version(control_connection);

@@ -68,6 +68,10 @@ bench::EngineOptions engine_options(const BenchFlags& f) {
         s.duration_s = f.duration ? seconds_of(*f.duration, "--duration") : 10.0;
     }
     if (f.warmup) s.warmup_s = seconds_of(*f.warmup, "--warmup");
+    // A stamp's send time has 48 bits of nanoseconds (78 hours).
+    if (s.duration_s + s.warmup_s > 72 * 3600) {
+        throw usage_error("--duration and --warmup together may not pass 72 hours");
+    }
     s.pattern = f.pattern;
     s.sharded = f.sharded;
     if (f.pattern && f.sharded) {

@@ -7,6 +7,7 @@ that are not the run's, --csv, and bad usage."""
 import csv
 import json
 import re
+import signal
 
 import pytest
 
@@ -188,3 +189,14 @@ def test_cannot_connect_or_authenticate(amr, closed_port, auth_server):
     env = auth_server.env()
     env["REDIS_KEY"] = "wrong"
     expect(amr.run("bench", "--messages", "10", env=env), 4)
+
+
+def test_sigterm_ends_the_run_with_a_report(amr, plain_server):
+    run = amr.start("bench", "-o", "json", "--prefix", unique("bench"), "--duration", "60s", "--rate", "1000",
+                    env=plain_server.env())
+    wait_until(lambda: "published" in run.stderr, "bench publishing")
+    run.signal(signal.SIGTERM)
+    assert run.wait() == 0, run
+    doc = json.loads(run.stdout)
+    assert 0 < doc["published"] < 60000 and doc["lost"] == 0, doc
+    assert "stopped by a signal" in run.stderr
