@@ -80,7 +80,10 @@ void Worker::loop() {
         owner.clear();
         poll_set.clear();
         bool ready_now = false;
-        auto until = next_share;
+        // Until the start, look at the go flag every millisecond: a publisher that starts
+        // late would show its lateness in the latency of the first messages.
+        auto until =
+            started ? next_share : std::min(next_share, now + std::chrono::milliseconds(1));
         for (auto& p : publishers) {
             for (auto& link : p->links()) {
                 items.push_back(link.get());
