@@ -42,8 +42,9 @@
 #  5. bench (issue 13): `amr bench --subscribers 0 --messages N --size 128` with one and
 #     four publishers against `redis-benchmark -c 1|4 -P 64 -n N PUBLISH` with a payload of
 #     the same size (both rates as each tool measures them, from its first command to its
-#     last reply, not counting start-up; the median of --runs); `amr bench --rate 10000
-#     --threads 1` with one subscriber, its p50 latency against the mean PING round trip of
+#     last reply, not counting start-up; the median of --runs; amr's default --window is
+#     1000, not 64); `amr bench --rate 10000 --warmup 1s` with one subscriber (default
+#     --threads), its p50 latency against the mean PING round trip of
 #     `redis-cli --latency` run just before it for as long; and `amr bench --messages N`
 #     with `amr subscribe -j --count N` on its channel: the delivered counts must agree, and
 #     the published count with the server's INFO commandstats.
@@ -801,17 +802,21 @@ bench_bench() {
             say "  run $r, $c connection(s): amr bench ${amr_rates[-1]} msg/s, redis-benchmark $rate msg/s"
         done
         res_bb+=("$(median "${amr_rates[@]}") $(median "${bench_rates[@]}")")
-        bench_notes+=("$c connection(s), runs (msg/s): amr bench ${amr_rates[*]}; redis-benchmark ${bench_rates[*]}")
+        # The same with redis-benchmark's 64 in flight: how much of the lead is the window.
+        doc=$("$amr" --no-env-file --no-tls -H 127.0.0.1 -p "$plain_port" -q bench -o json \
+            --publishers "$c" --subscribers 0 --messages "$pub_n" --size 128 --window 64 \
+            --prefix "bench:w$c") || fail "amr bench --window 64 exited $?"
+        bench_notes+=("$c connection(s), runs (msg/s): amr bench ${amr_rates[*]}; redis-benchmark ${bench_rates[*]}; amr bench --window 64 (once) $(echo "$doc" | sed -n 's/.*"publish_rate":\([0-9]*\).*/\1/p')")
     done
 
     # Latency: redis-cli --latency for 10 s, then amr bench for 10 s, in turn.
     local cli_out p50
     cli_out=$(timeout -s INT 10 redis-cli -h 127.0.0.1 -p "$plain_port" --latency --raw 2>/dev/null | tail -n 1 || true)
     doc=$("$amr" --no-env-file --no-tls -H 127.0.0.1 -p "$plain_port" -q bench -o json --rate 10000 \
-        --duration 10s --warmup 1s --threads 1 --prefix bench:lat) || fail "amr bench --rate 10000 exited $?"
+        --duration 10s --warmup 1s --prefix bench:lat) || fail "amr bench --rate 10000 exited $?"
     p50=$(echo "$doc" | sed -n 's/.*"p50":\([0-9.]*\).*/\1/p')
     res_lat="$p50 $(echo "$cli_out" | awk '{ print $3 }')"
-    bench_notes+=("latency: \`redis-cli --latency --raw\` for 10 s: min max mean samples = $cli_out (ms); amr bench --rate 10000 --duration 10s --warmup 1s --threads 1: $(echo "$doc" | sed -n 's/.*"latency":\({[^}]*}\).*/\1/p')")
+    bench_notes+=("latency: \`redis-cli --latency --raw\` for 10 s: min max mean samples = $cli_out (ms); amr bench --rate 10000 --duration 10s --warmup 1s: $(echo "$doc" | sed -n 's/.*"latency":\({[^}]*}\).*/\1/p')")
 
     # Delivered counts against a separate subscriber, published against commandstats.
     local n=$((pub_n / 10)) sub_out=$tmp/bench-sub.jsonl sub_pid delivered published seen
