@@ -200,3 +200,50 @@ def test_sigterm_ends_the_run_with_a_report(amr, plain_server):
     doc = json.loads(run.stdout)
     assert 0 < doc["published"] < 60000 and doc["lost"] == 0, doc
     assert "stopped by a signal" in run.stderr
+
+
+def _bench_server(publish_reply, pushes):
+    """A scripted server for bench: the control connection gets INFO, a subscriber gets its
+    confirmation and then `pushes`, a publisher gets `publish_reply` to its first PUBLISH."""
+    def script(peer):
+        args = peer.answer_setup()
+        name = args[0].upper()
+        if name == b"INFO":
+            peer.send(b"$22\r\nredis_version:7.0.99\r\n\r\n")
+            peer.expect("INFO")
+            peer.send(b"$0\r\n\r\n")
+            peer.hold(10)
+        elif name == b"SUBSCRIBE":
+            peer.send(b"*3\r\n$9\r\nsubscribe\r\n$%d\r\n%s\r\n:1\r\n" % (len(args[1]), args[1]))
+            peer.send(pushes(args[1]))
+            peer.hold(10)
+        elif name == b"PUBLISH":
+            peer.send(publish_reply)
+            peer.hold(10)
+    return script
+
+
+def test_a_hostile_server_ends_the_run_with_exit_3_and_bounded_memory(amr):
+    from hostile import HostileServer, run_measured
+
+    def pushes(channel):
+        # Messages that are not the run's, forged stamps, then a frame announcing 1 GB.
+        frame = b"*3\r\n$7\r\nmessage\r\n$%d\r\n%s\r\n" % (len(channel), channel)
+        forged = b"amrb00000000m0000000000000000000000000000000000"
+        return (frame + b"$5\r\nhello\r\n") * 100 + (frame + b"$%d\r\n%s\r\n" % (len(forged), forged)) * 100 \
+            + frame + b"$1000000000\r\nxx"
+
+    with HostileServer(_bench_server(b"+NOT-A-NUMBER\r\n", pushes)) as server:
+        r = run_measured(amr, "--connect-timeout", "5", "bench", "--messages", "10", env=server.env())
+        assert r.rc == 3, r
+        assert "PUBLISH" in r.stderr and "not an integer" in r.stderr, r
+        assert r.max_rss_mb < 200, r
+
+
+
+def test_subscribers_per_channel(amr, plain_server):
+    # Channel 0 to subscriber 0, channel 1 to subscriber 1; subscribers 2 and 3 take none.
+    doc, _ = bench(amr, plain_server, "--messages", "1000", "--subscribers", "4", "--channels", "2",
+                   "--subscribers-per-channel", "1")
+    check_clean(doc)
+    assert doc["expected"] == 1000 == doc["delivered"] and doc["receivers"] == 1000, doc
