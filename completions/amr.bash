@@ -1,7 +1,7 @@
 # bash completion for amr(1), the Redis publish/subscribe client.    -*- shell-script -*-
 # Installed as bash-completion/completions/amr; works best with bash-completion loaded.
 
-_amr_commands='publish broadcast subscribe psubscribe ssubscribe request reply channels ping profile bench'
+_amr_commands='publish broadcast subscribe psubscribe ssubscribe request reply channels ping profile check top bench'
 _amr_presets='order_created order_shipped inventory_low customer_notification system_announcement'
 _amr_channels='orders:created orders:shipped inventory:alerts notifications'
 _amr_patterns='orders:* inventory:* notifications *'
@@ -27,6 +27,7 @@ _amr_value_opts='--url -H --host -p --port --user -a --password --cacert --capat
     --min-receivers -c --channel --count --timeout -F --format --template --buffer
     --reconnect-max --ping-interval --file --window --interval --rate
     --idle-timeout --exclude --exec --jobs --replies --reply-field --reply-to --pace --speed
+    --warn --critical --limit
     --publishers --subscribers --channels --subscribers-per-channel --size --duration --messages
     --warmup --threads --prefix --csv --max-loss'
 
@@ -222,6 +223,10 @@ _amr() {
         -o | --output)
             if [[ $command == ping || $command == channels || $command == profile || $command == bench ]]; then
                 _amr_reply_words 'text json'
+            elif [[ $command == check ]]; then
+                _amr_reply_words 'text json nagios prometheus'
+            elif [[ $command == top ]]; then
+                _amr_reply_words 'auto json'
             else
                 _amr_reply_words 'auto report count json'
             fi
@@ -241,7 +246,8 @@ _amr() {
             ;;
         -p | --port | --user | -a | --password | --connect-timeout | --token-command | --event | -f | --field | \
             --min-receivers | --count | --timeout | --template | --buffer | --reconnect-max | --ping-interval | \
-            --window | --interval | --rate | --idle-timeout | --exclude | --jobs | --replies | --reply-field | --reply-to | --speed)
+            --window | --interval | --rate | --idle-timeout | --exclude | --jobs | --replies | --reply-field | --reply-to | --speed | \
+            --warn | --critical | --limit)
             return
             ;;
         --publishers | --subscribers | --channels | --subscribers-per-channel | --size | --duration | \
@@ -270,6 +276,8 @@ _amr() {
             reply) opts+=" $_amr_reply_opts" ;;
             channels) opts+=' --sharded --cluster -o --output' ;;
             ping) opts+=' -o --output' ;;
+            check) opts+=' --channel --count --warn --critical -o --output --all-shards' ;;
+            top) opts+=' --interval --count --limit -o --output' ;;
             bench) opts+=" $_amr_bench_opts" ;;
             profile) [[ $subcommand == list || $subcommand == show ]] && opts+=' -o --output' ;;
         esac
@@ -283,7 +291,7 @@ _amr() {
         subscribe | reply) _amr_reply_channels "$_amr_channels" ;;
         request) ((positionals == 0)) && _amr_reply_channels "$_amr_channels" ;;
         ssubscribe) _amr_reply_channels '' --sharded ;;
-        psubscribe) _amr_reply_words "$_amr_patterns" ;;
+        psubscribe | top) _amr_reply_words "$_amr_patterns" ;;
         channels) ((positionals == 0)) && _amr_reply_words "$_amr_patterns" ;;
         profile)
             if ((positionals == 0)); then

@@ -1,6 +1,6 @@
 # fish completion for amr(1), the Redis publish/subscribe client.
 
-set -l commands publish broadcast subscribe psubscribe ssubscribe request reply channels ping profile bench
+set -l commands publish broadcast subscribe psubscribe ssubscribe request reply channels ping profile check top bench
 set -l no_command "not __fish_seen_subcommand_from $commands"
 set -l message_command "__fish_seen_subcommand_from publish broadcast"
 set -l subscribe_command "__fish_seen_subcommand_from subscribe psubscribe ssubscribe"
@@ -12,7 +12,8 @@ function __amr_wants_first_positional
         --cert --key --sni --env-file --profile --connect-timeout --proto-max-bulk-len --token-command --preset --event -f --field -o --output \
         --min-receivers --count --timeout -F --format --template --buffer --reconnect-max \
         --ping-interval --file --window --interval --rate --idle-timeout --exclude --exec --jobs \
-        --replies --reply-field --reply-to --pace --speed --publishers --subscribers --channels \
+        --replies --reply-field --reply-to --pace --speed --warn --critical --limit \
+        --publishers --subscribers --channels \
         --subscribers-per-channel --size --duration --messages --warmup --threads --prefix --csv \
         --max-loss
     set -l command
@@ -138,6 +139,8 @@ complete -c amr -n $no_command -a reply -d 'Answer requests on their reply chann
 complete -c amr -n $no_command -a channels -d 'List active channels with subscriber counts'
 complete -c amr -n $no_command -a ping -d 'Check the connection and authentication'
 complete -c amr -n $no_command -a profile -d 'List profiles (named .env files) and show what they hold'
+complete -c amr -n $no_command -a check -d 'Probe a server: subscribe, publish, time the round trip'
+complete -c amr -n $no_command -a top -d 'Show the traffic per channel, refreshed'
 complete -c amr -n $no_command -a bench -d 'Measure pub/sub throughput and end-to-end latency'
 
 # Global options, before or after the command
@@ -256,6 +259,28 @@ complete -c amr -n '__fish_seen_subcommand_from ping' -s o -l output -x -d 'What
     text\t'one line for people'
     json\t'one JSON object'"
 
+# check
+set -l check_command '__fish_seen_subcommand_from check'
+complete -c amr -n $check_command -l channel -x -d 'Probe on CHANNEL (default: a fresh amr:check:<random>)'
+complete -c amr -n $check_command -l count -x -d 'Run N probes (default 1)'
+complete -c amr -n $check_command -l warn -x -d 'A round trip longer than DURATION is a warning'
+complete -c amr -n $check_command -l critical -x -d 'A round trip longer than DURATION is critical'
+complete -c amr -n $check_command -l all-shards -d 'Probe every primary of a cluster with SPUBLISH'
+complete -c amr -n $check_command -s o -l output -x -d 'What to print' -a "
+    text\t'one line per result'
+    json\t'one JSON object'
+    nagios\t'a Nagios plugin status line'
+    prometheus\t'Prometheus text format'"
+
+# top
+set -l top_command '__fish_seen_subcommand_from top'
+complete -c amr -n $top_command -l interval -x -d 'Refresh every DURATION (default 1s)'
+complete -c amr -n $top_command -l count -x -d 'Exit after N intervals'
+complete -c amr -n $top_command -l limit -x -d 'Show at most the N busiest channels'
+complete -c amr -n $top_command -s o -l output -x -d 'What to print' -a "
+    auto\t'a table on a terminal, JSON lines otherwise'
+    json\t'JSON lines'"
+
 # bench
 set -l bench_command '__fish_seen_subcommand_from bench'
 complete -c amr -n $bench_command -l publishers -x -d 'Publishing connections (default 1)'
@@ -294,7 +319,7 @@ complete -c amr -n '__fish_seen_subcommand_from profile; and __fish_seen_subcomm
 complete -c amr -n '__amr_wants_first_positional publish; or __amr_wants_first_positional request; or __fish_seen_subcommand_from subscribe reply' \
     -a '(__amr_channels)'
 complete -c amr -n '__fish_seen_subcommand_from ssubscribe' -a '(__amr_shard_channels)'
-complete -c amr -n '__amr_wants_first_positional channels; or __fish_seen_subcommand_from psubscribe' -a "
+complete -c amr -n '__amr_wants_first_positional channels; or __fish_seen_subcommand_from psubscribe top' -a "
     'orders:*'\t'all order events'
     'inventory:*'\t'all inventory events'
     notifications\t'notifications'

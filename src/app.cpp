@@ -5,7 +5,6 @@
 
 #include <CLI/CLI.hpp>
 
-#include "amr_version.hpp"
 #include "commands/command.hpp"
 #include "error.hpp"
 #include "log.hpp"
@@ -14,6 +13,7 @@
 #include "util/redact.hpp"
 #include "util/suggest.hpp"
 #include "util/whole_number.hpp"
+#include "version.hpp"
 
 namespace amr {
 namespace {
@@ -206,7 +206,9 @@ int run(int argc, char** argv) {
 
     CLI::App app{"amr: publish and subscribe to Redis channels (Azure Managed Redis first)"};
     app.name("amr");
-    app.set_version_flag("--version", AMR_VERSION);
+    app.set_version_flag("--version", version_text,
+                         "Print the version of amr, of the hiredis and OpenSSL it was built "
+                         "with and of the OpenSSL it runs with, and exit");
     app.footer(std::string(footer) + exit_code_help);
     app.require_subcommand(1);
     app.fallthrough();

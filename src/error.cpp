@@ -26,6 +26,7 @@ const char* const exit_code_help =
     "  4    authentication or permission failure\n"
     "  5    fewer receivers than --min-receivers; no one received request's request;\n"
     "       bench lost more than --max-loss\n"
+    "  6    check: a round trip over --critical (text, json and prometheus output)\n"
     "  124  --timeout or --idle-timeout ended before --count messages (or --replies\n"
     "       replies) arrived\n"
     "  130  SIGINT or SIGTERM stopped --lines, --file or --envelope while connecting or\n"

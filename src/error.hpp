@@ -14,6 +14,7 @@ enum class ExitCode : int {
     connection = 3,
     auth = 4,
     too_few_receivers = 5,
+    over_critical = 6,
     timeout = 124,
 };
 

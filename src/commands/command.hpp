@@ -35,6 +35,8 @@ CommandSpec psubscribe_command();
 CommandSpec ssubscribe_command();
 CommandSpec channels_command();
 CommandSpec ping_command();
+CommandSpec check_command();
+CommandSpec top_command();
 CommandSpec request_command();
 CommandSpec reply_command();
 CommandSpec profile_command();

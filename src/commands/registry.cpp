@@ -6,7 +6,8 @@ const std::vector<CommandSpec>& all_commands() {
     static const std::vector<CommandSpec> list = {
         publish_command(),    broadcast_command(), subscribe_command(), psubscribe_command(),
         ssubscribe_command(), request_command(),   reply_command(),     channels_command(),
-        ping_command(),       profile_command(),   bench_command(),
+        ping_command(),       profile_command(),   check_command(),     top_command(),
+        bench_command(),
     };
     return list;
 }

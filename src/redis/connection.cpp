@@ -80,21 +80,33 @@ Connection Connection::open(const config::Settings& s, Protocol protocol, bool v
 
     const std::string where = s.host + ":" + std::to_string(s.port);
     spdlog::debug("connecting to {} ({})", where, s.tls ? "TLS" : "plain TCP");
-    const Clock::time_point deadline = Clock::now() + s.connect_timeout;
+    const Clock::time_point start = Clock::now();
+    const Clock::time_point deadline = start + s.connect_timeout;
     ContextPtr context = connect_tcp(s, deadline, stoppable);
+    OpenTimes times;
+    Clock::time_point step = Clock::now();
+    times.tcp_connect = step - start;
 
     SSL* ssl = nullptr;
     if (s.tls) {
         if (s.insecure) spdlog::warn("--insecure: the server's certificate is not verified");
         ssl = start_tls(context.get(), s, deadline, stoppable);
         spdlog::debug("TLS established with {} ({})", where, SSL_get_version(ssl));
+        times.tls_handshake = Clock::now() - step;
     }
 
     Connection conn(std::move(context), ssl, s);
     conn.opening_ = true;
     conn.stoppable_ = stoppable;
     conn.connect_deadline_ = deadline;
-    conn.open_session(protocol, s.token ? s.token->token() : s.password);
+    // The token command's run (when it runs) is not part of the auth time.
+    const std::string password = s.token ? s.token->token() : s.password;
+    step = Clock::now();
+    conn.open_session(protocol, password);
+    if (protocol == Protocol::resp3_preferred || !password.empty()) {
+        times.auth = Clock::now() - step;
+    }
+    conn.open_times_ = times;
     if (verify) {
         check_pong(conn.command({"PING"}).get(), where);
         conn.connect_deadline_.reset();

@@ -38,6 +38,13 @@ inline Error reply_error(const redisReply* reply, std::string_view command) {
 // Throws a protocol Error unless `reply` is +PONG.
 void check_pong(const redisReply* reply, const std::string& endpoint);
 
+// How long each step of Connection::open took (amr check reports them).
+struct OpenTimes {
+    Clock::duration tcp_connect{};                 // name resolution and TCP
+    std::optional<Clock::duration> tls_handshake;  // with TLS
+    std::optional<Clock::duration> auth;           // HELLO or AUTH, when sent
+};
+
 class Connection {
   public:
     // RESP3 lets a subscribed connection run AUTH (token refresh); servers without it
@@ -54,6 +61,7 @@ class Connection {
                            bool verify = true, bool stoppable = false);
 
     bool resp3() const { return resp3_; }
+    const OpenTimes& open_times() const { return open_times_; }
     // Sends AUTH with `password` without waiting: subscribed connections read the reply
     // among their push frames.
     void send_auth(const std::string& password);
@@ -111,6 +119,7 @@ class Connection {
     ContextPtr context_;
     SSL* ssl_ = nullptr;  // owned by hiredis once the handshake succeeded
     bool resp3_ = false;
+    OpenTimes open_times_;
     config::Settings settings_;
     // hiredis's unparsed bytes (reader->buf from reader->pos) begin with whole replies not
     // taken yet, of these sizes (framed_ in all), then the reply parser_ is in.

@@ -8,7 +8,10 @@
 
 namespace amr::util {
 
-std::chrono::milliseconds parse_duration(const std::string& text, const std::string& option) {
+namespace {
+
+// The duration in milliseconds, positive and finite.
+double parse_ms(const std::string& text, const std::string& option) {
     auto bad = [&] {
         return usage_error(option + ": bad duration '" + text + "'",
                            "use a number of seconds or a number with ms, s, m or h, e.g. 500ms");
@@ -37,7 +40,18 @@ std::chrono::milliseconds parse_duration(const std::string& text, const std::str
     }
     double ms = value * ms_per_unit;
     if (!std::isfinite(ms) || ms <= 0 || ms > 1e15) throw bad();
-    return std::chrono::milliseconds(static_cast<long long>(std::ceil(ms)));
+    return ms;
+}
+
+}  // namespace
+
+std::chrono::milliseconds parse_duration(const std::string& text, const std::string& option) {
+    return std::chrono::milliseconds(static_cast<long long>(std::ceil(parse_ms(text, option))));
+}
+
+std::chrono::microseconds parse_duration_us(const std::string& text, const std::string& option) {
+    return std::chrono::microseconds(
+        static_cast<long long>(std::ceil(parse_ms(text, option) * 1000)));
 }
 
 }  // namespace amr::util

@@ -8,5 +8,7 @@ namespace amr::util {
 
 // Throws a usage Error naming `option` when `text` is not a positive duration.
 std::chrono::milliseconds parse_duration(const std::string& text, const std::string& option);
+// The same to the microsecond ("0.25ms"), for thresholds under a millisecond.
+std::chrono::microseconds parse_duration_us(const std::string& text, const std::string& option);
 
 }  // namespace amr::util

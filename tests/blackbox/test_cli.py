@@ -2,10 +2,11 @@
 
 import re
 import signal
+import subprocess
 
 import pytest
 
-from amrtest import ROOT, expect, unique
+from amrtest import HANG, ROOT, expect, require_tools, unique
 
 COMMANDS = ["publish", "broadcast", "subscribe", "psubscribe", "ping", "profile"]
 
@@ -50,10 +51,18 @@ def test_help_needs_no_configuration(amr):
     expect(amr.run("--help", env={"REDIS_PORT": "nonsense"}), 0)
 
 
-def test_version(amr):
+def test_version_names_amr_hiredis_and_the_openssl_built_with_and_run_with(amr):
+    require_tools("openssl")
     r = expect(amr.run("--version"), 0)
-    assert project_version() in r.stdout
-    assert len(r.lines) == 1
+    assert len(r.lines) == 3, r.stdout
+    assert r.lines[0] == f"amr {project_version()}"
+    # hiredis >= 1.0 (the system's, or the 1.2.0 fallback) and OPENSSL_VERSION_TEXT.
+    assert re.fullmatch(r"built with hiredis [1-9]\d*\.\d+\.\d+, OpenSSL \d+\.\d+\.\d+\S* .+", r.lines[1]), \
+        r.lines[1]
+    # The library loaded at run time is the one `openssl version` reports as its library.
+    proc = subprocess.run(["openssl", "version"], capture_output=True, text=True, timeout=HANG)
+    library = re.search(r"\(Library: (.+)\)", proc.stdout)
+    assert r.lines[2] == f"running with {library.group(1) if library else proc.stdout.strip()}"
 
 
 # ----------------------------------------------------------------------------- exit codes

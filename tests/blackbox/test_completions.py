@@ -30,7 +30,7 @@ COMPLETIONS = ROOT / "completions"
 BASH_COMPLETION = Path("/usr/share/bash-completion/bash_completion")
 
 COMMANDS = {"publish", "broadcast", "subscribe", "psubscribe", "ssubscribe", "request", "reply", "channels",
-            "ping", "profile", "bench"}
+            "ping", "profile", "check", "top", "bench"}
 LAB_CHANNELS = {"orders:created", "orders:shipped", "inventory:alerts", "notifications"}
 PRESETS = {"order_created", "order_shipped", "inventory_low", "customer_notification", "system_announcement"}
 SHELLS = ["bash", "zsh", "fish"]
@@ -373,6 +373,7 @@ def test_output_values_are_those_of_the_command(complete):
 def test_psubscribe_and_channels_offer_patterns(complete):
     assert {"orders:*", "inventory:*"} <= complete("amr psubscribe ").names
     assert {"orders:*", "inventory:*"} <= complete("amr channels ").names
+    assert {"orders:*", "inventory:*"} <= complete("amr top ").names
 
 
 @pytest.mark.parametrize("option", ["--cacert", "--env-file", "--cert", "--key", "subscribe --cacert",

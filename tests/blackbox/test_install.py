@@ -46,21 +46,28 @@ def destdir(build_dir, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def installed(destdir, options) -> Path:
-    """The installation prefix inside the DESTDIR."""
-    return destdir / options["prefix"].lstrip("/")
+def paths(options) -> dict:
+    """Where each file goes, absolute: the completions' directories are options
+    (meson_options.txt), empty for the usual place under datadir."""
+    prefix = Path(options["prefix"])
+    data = prefix / options["datadir"]
+
+    def completions(shell: str, usual: Path) -> Path:
+        return prefix / (options[f"{shell}_completions_dir"] or usual)
+
+    return {
+        "bin": prefix / options["bindir"] / "amr",
+        "man": prefix / options["mandir"] / "man1" / "amr.1",
+        "bash": completions("bash", data / "bash-completion" / "completions") / "amr",
+        "zsh": completions("zsh", data / "zsh" / "site-functions") / "_amr",
+        "fish": completions("fish", data / "fish" / "vendor_completions.d") / "amr.fish",
+    }
 
 
 @pytest.fixture(scope="module")
-def paths(options) -> dict:
-    data = options["datadir"]
-    return {
-        "bin": Path(options["bindir"]) / "amr",
-        "man": Path(options["mandir"]) / "man1" / "amr.1",
-        "bash": Path(data) / "bash-completion" / "completions" / "amr",
-        "zsh": Path(data) / "zsh" / "site-functions" / "_amr",
-        "fish": Path(data) / "fish" / "vendor_completions.d" / "amr.fish",
-    }
+def installed(destdir, paths) -> dict:
+    """Each file's place inside the DESTDIR."""
+    return {name: destdir / path.relative_to("/") for name, path in paths.items()}
 
 
 def test_dirs_under_the_prefix_are_the_usual_ones(options):
@@ -69,14 +76,14 @@ def test_dirs_under_the_prefix_are_the_usual_ones(options):
     assert (options["bindir"], options["mandir"], options["datadir"]) == ("bin", "share/man", "share")
 
 
-def test_installs_exactly_the_binary_the_man_page_and_three_completions(destdir, installed, paths):
+def test_installs_exactly_the_binary_the_man_page_and_three_completions(destdir, installed):
     # Nothing else anywhere: no hiredis headers or libraries from the fallback subproject.
     files = {p for p in destdir.rglob("*") if not p.is_dir()}
-    assert files == {installed / p for p in paths.values()}
+    assert files == set(installed.values())
 
 
-def test_installed_binary_runs(installed, paths, build_dir):
-    binary = installed / paths["bin"]
+def test_installed_binary_runs(installed, build_dir):
+    binary = installed["bin"]
     assert os.access(binary, os.X_OK)
     proc = run(["meson", "introspect", "--projectinfo", str(build_dir)])
     version = json.loads(proc.stdout)["version"]
@@ -86,25 +93,25 @@ def test_installed_binary_runs(installed, paths, build_dir):
 
 
 @pytest.mark.parametrize("name,source", [("bash", "amr.bash"), ("zsh", "_amr"), ("fish", "amr.fish")])
-def test_completions_are_the_sources(installed, paths, name, source):
-    installed_file = installed / paths[name]
+def test_completions_are_the_sources(installed, name, source):
+    installed_file = installed[name]
     assert installed_file.read_bytes() == (ROOT / "completions" / source).read_bytes()
     assert not os.access(installed_file, os.X_OK), "data files are not executable"
 
 
-def test_zsh_autoloads_the_completion_from_site_functions(installed, paths):
-    assert (installed / paths["zsh"]).read_text().splitlines()[0] == "#compdef amr"
+def test_zsh_completion_starts_with_compdef(installed):
+    assert installed["zsh"].read_text().splitlines()[0] == "#compdef amr"
 
 
-def test_bash_completion_registers_for_amr(installed, paths):
-    proc = run(["bash", "--norc", "-c", f"source '{installed / paths['bash']}' && complete -p amr"])
+def test_bash_completion_registers_for_amr(installed):
+    proc = run(["bash", "--norc", "-c", f"source '{installed['bash']}' && complete -p amr"])
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.rstrip().endswith(" amr")
 
 
-def test_man_page_is_the_built_one_and_renders_without_warnings(installed, paths, build_dir):
+def test_man_page_is_the_built_one_and_renders_without_warnings(installed, build_dir):
     require_tools("groff")
-    page = installed / paths["man"]
+    page = installed["man"]
     assert page.read_bytes() == (build_dir / "man" / "amr.1").read_bytes()
     # -P-cbou: plain text, without bold or underline, so the headings can be found.
     proc = run(["groff", "-ww", "-man", "-Tutf8", "-P-cbou", str(page)])

@@ -283,6 +283,22 @@ def test_exec_loses_nothing_while_commands_are_slow(amr, server):
     assert "dropped" not in sub.stderr
 
 
+def unread_bytes(server):
+    """Bytes waiting in the receive queues of the server's pub/sub clients' sockets (the
+    kernel's count in /proc/net/tcp and tcp6, by the client's port). A subscriber that has
+    closed its connection (its --count reached) has read everything."""
+    ports = {int(m) for m in re.findall(rb"(?<![a-z])addr=[^ ]*:(\d+) [^\n]* flags=P ",
+                                        server.call("CLIENT", "LIST"))}
+    total = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as f:
+            for row in f.readlines()[1:]:
+                fields = row.split()
+                if int(fields[1].rsplit(":", 1)[1], 16) in ports:
+                    total += int(fields[4].split(":")[1], 16)
+    return total
+
+
 def test_exec_drops_past_a_small_buffer_are_counted(amr, server, tmp_path):
     ch = unique()
     gate = tmp_path / "gate"
@@ -292,7 +308,9 @@ def test_exec_drops_past_a_small_buffer_are_counted(amr, server, tmp_path):
     server.benchmark_publish(ch, 1024, "p" * 100)
     wait_until(lambda: all(b" omem=0 " in line for line in server.call("CLIENT", "LIST").splitlines()
                            if b" flags=P " in line), "the server has written every message to amr")
-    time.sleep(0.3)  # for amr to read what the server wrote
+    wait_until(lambda: unread_bytes(server) == 0, "amr has read every byte the server wrote",
+               timeout=60)
+    time.sleep(0.1)  # from its read to its queue: no system call on the way
     gate.touch()
     assert sub.wait(timeout=240) == 0, sub
     dropped = sum(int(n) for n in re.findall(r"dropped the (\d+) oldest message\(s\): the --exec commands",

@@ -9,6 +9,7 @@
 using amr::Error;
 using amr::ErrorKind;
 using amr::util::parse_duration;
+using amr::util::parse_duration_us;
 using namespace std::chrono_literals;
 
 TEST_CASE("parse_duration: a bare number is seconds") {
@@ -48,4 +49,13 @@ TEST_CASE("parse_duration: bad durations are usage errors naming the option and 
             CHECK(e.hint().find("500ms") != std::string::npos);
         }
     }
+}
+
+TEST_CASE("parse_duration_us: microseconds, for thresholds under a millisecond") {
+    CHECK(parse_duration_us("0.25ms", "--warn") == 250us);
+    CHECK(parse_duration_us("0.001ms", "--warn") == 1us);
+    CHECK(parse_duration_us("2", "--warn") == 2s);
+    CHECK(parse_duration_us("1h", "--warn") == 1h);
+    CHECK_THROWS_AS(parse_duration_us("0", "--warn"), Error);
+    CHECK_THROWS_AS(parse_duration_us("1us", "--warn"), Error);
 }
