@@ -11,8 +11,8 @@ import signal
 
 import pytest
 
-from amrcluster import RedisCluster
-from amrtest import expect, require_tools, unique, wait_until
+from amrtest import expect, unique, wait_until
+from test_cluster import started_cluster
 from test_entra import entra_env, mint_script, token_server  # noqa: F401 (a fixture)
 
 FIELDS = {"published", "delivered", "expected", "lost", "duplicates", "reorders", "rejected",
@@ -118,12 +118,7 @@ def test_token_command(amr, token_server, tmp_path):  # noqa: F811
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory, redis_tools, pki):
-    require_tools("redis-cli")
-    c = RedisCluster(tmp_path_factory.mktemp("cluster"), pki)
-    try:
-        yield c.start()
-    finally:
-        c.stop()
+    yield from started_cluster(tmp_path_factory.mktemp("cluster"), pki, "plain")
 
 
 def test_sharded_over_every_shard_of_a_cluster(amr, cluster):
