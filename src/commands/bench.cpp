@@ -145,7 +145,7 @@ CommandSpec bench_command() {
                 ->check(util::positive_number(1e8,
                                               "a number of messages per second above 0 and at "
                                               "most 100000000 (10000, 2.5)",
-                                              "R"))
+                                              "RATE"))
                 ->type_name("R");
             sub.add_option("--window", f->window,
                            "PUBLISH commands in flight per connection, at most (default 1000)")
