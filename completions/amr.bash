@@ -1,7 +1,7 @@
 # bash completion for amr(1), the Redis publish/subscribe client.    -*- shell-script -*-
 # Installed as bash-completion/completions/amr; works best with bash-completion loaded.
 
-_amr_commands='publish broadcast subscribe psubscribe ssubscribe request reply channels ping profile check top'
+_amr_commands='publish broadcast subscribe psubscribe ssubscribe request reply channels ping profile check top bench'
 _amr_presets='order_created order_shipped inventory_low customer_notification system_announcement'
 _amr_channels='orders:created orders:shipped inventory:alerts notifications'
 _amr_patterns='orders:* inventory:* notifications *'
@@ -17,6 +17,9 @@ _amr_subscribe_opts='--count --timeout -F --format --template -j --json --buffer
 _amr_request_opts='--preset --event -f --field -F --format --template -j --json --replies --timeout
     --reply-field --reply-to'
 _amr_reply_opts='--pattern --echo --exec --reply-field --count --ping-interval'
+_amr_bench_opts='--publishers --subscribers --channels --subscribers-per-channel --size --rate
+    --window --duration --messages --warmup --pattern --sharded --threads --prefix --csv
+    --max-loss -o --output'
 
 # Options that take a value, global or of any command: the value is not a positional.
 _amr_value_opts='--url -H --host -p --port --user -a --password --cacert --capath --cert
@@ -24,7 +27,9 @@ _amr_value_opts='--url -H --host -p --port --user -a --password --cacert --capat
     --min-receivers -c --channel --count --timeout -F --format --template --buffer
     --reconnect-max --ping-interval --file --window --interval --rate
     --idle-timeout --exclude --exec --jobs --replies --reply-field --reply-to --pace --speed
-    --warn --critical --limit'
+    --warn --critical --limit
+    --publishers --subscribers --channels --subscribers-per-channel --size --duration --messages
+    --warmup --threads --prefix --csv --max-loss'
 
 # Connection options, passed on to `amr channels` when channel names are completed.
 _amr_connection_value_opts='--url -H --host -p --port --user -a --password --token-command
@@ -216,7 +221,7 @@ _amr() {
             return
             ;;
         -o | --output)
-            if [[ $command == ping || $command == channels || $command == profile ]]; then
+            if [[ $command == ping || $command == channels || $command == profile || $command == bench ]]; then
                 _amr_reply_words 'text json'
             elif [[ $command == check ]]; then
                 _amr_reply_words 'text json nagios prometheus'
@@ -245,6 +250,14 @@ _amr() {
             --warn | --critical | --limit)
             return
             ;;
+        --publishers | --subscribers | --channels | --subscribers-per-channel | --size | --duration | \
+            --messages | --warmup | --threads | --prefix | --max-loss)
+            return
+            ;;
+        --csv)
+            mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+            return
+            ;;
         --exec)
             mapfile -t COMPREPLY < <(compgen -c -- "$cur")
             return
@@ -265,6 +278,7 @@ _amr() {
             ping) opts+=' -o --output' ;;
             check) opts+=' --channel --count --warn --critical -o --output --all-shards' ;;
             top) opts+=' --interval --count --limit -o --output' ;;
+            bench) opts+=" $_amr_bench_opts" ;;
             profile) [[ $subcommand == list || $subcommand == show ]] && opts+=' -o --output' ;;
         esac
         _amr_reply_words "$opts"

@@ -1,6 +1,6 @@
 # fish completion for amr(1), the Redis publish/subscribe client.
 
-set -l commands publish broadcast subscribe psubscribe ssubscribe request reply channels ping profile check top
+set -l commands publish broadcast subscribe psubscribe ssubscribe request reply channels ping profile check top bench
 set -l no_command "not __fish_seen_subcommand_from $commands"
 set -l message_command "__fish_seen_subcommand_from publish broadcast"
 set -l subscribe_command "__fish_seen_subcommand_from subscribe psubscribe ssubscribe"
@@ -12,7 +12,10 @@ function __amr_wants_first_positional
         --cert --key --sni --env-file --profile --connect-timeout --proto-max-bulk-len --token-command --preset --event -f --field -o --output \
         --min-receivers --count --timeout -F --format --template --buffer --reconnect-max \
         --ping-interval --file --window --interval --rate --idle-timeout --exclude --exec --jobs \
-        --replies --reply-field --reply-to --pace --speed --warn --critical --limit
+        --replies --reply-field --reply-to --pace --speed --warn --critical --limit \
+        --publishers --subscribers --channels \
+        --subscribers-per-channel --size --duration --messages --warmup --threads --prefix --csv \
+        --max-loss
     set -l command
     set -l positionals 0
     set -l skip 0
@@ -138,6 +141,7 @@ complete -c amr -n $no_command -a ping -d 'Check the connection and authenticati
 complete -c amr -n $no_command -a profile -d 'List profiles (named .env files) and show what they hold'
 complete -c amr -n $no_command -a check -d 'Probe a server: subscribe, publish, time the round trip'
 complete -c amr -n $no_command -a top -d 'Show the traffic per channel, refreshed'
+complete -c amr -n $no_command -a bench -d 'Measure pub/sub throughput and end-to-end latency'
 
 # Global options, before or after the command
 complete -c amr -l url -x -a 'redis:// rediss://' -d 'Connection URL'
@@ -276,6 +280,28 @@ complete -c amr -n $top_command -l limit -x -d 'Show at most the N busiest chann
 complete -c amr -n $top_command -s o -l output -x -d 'What to print' -a "
     auto\t'a table on a terminal, JSON lines otherwise'
     json\t'JSON lines'"
+
+# bench
+set -l bench_command '__fish_seen_subcommand_from bench'
+complete -c amr -n $bench_command -l publishers -x -d 'Publishing connections (default 1)'
+complete -c amr -n $bench_command -l subscribers -x -d 'Subscribing connections (default 1; 0: publish only)'
+complete -c amr -n $bench_command -l channels -x -d 'Channels PREFIX:0 to PREFIX:K-1 (default 1)'
+complete -c amr -n $bench_command -l subscribers-per-channel -x -d 'Subscribers on each channel (default: all)'
+complete -c amr -n $bench_command -l size -x -d 'Payload size (default 128, at least 45)'
+complete -c amr -n $bench_command -l rate -x -d 'Messages per second in total (default: as fast as the window allows)'
+complete -c amr -n $bench_command -l window -x -d 'PUBLISH commands in flight per connection (default 1000)'
+complete -c amr -n $bench_command -l duration -x -d 'Publish for DURATION after the warm-up (default 10s)'
+complete -c amr -n $bench_command -l messages -x -d 'Publish N messages in total, then stop'
+complete -c amr -n $bench_command -l warmup -x -d 'Publish DURATION first without counting it'
+complete -c amr -n $bench_command -l pattern -d 'Subscribe with PSUBSCRIBE'
+complete -c amr -n $bench_command -l sharded -d 'SPUBLISH and SSUBSCRIBE, channels spread over every shard'
+complete -c amr -n $bench_command -l threads -x -d 'Threads, each one event loop (default: the CPUs)'
+complete -c amr -n $bench_command -l prefix -x -d 'Channel name prefix (default bench)'
+complete -c amr -n $bench_command -l csv -r -F -d 'Write one CSV row per second to FILE'
+complete -c amr -n $bench_command -l max-loss -x -d 'Exit 5 when more than N messages were lost'
+complete -c amr -n $bench_command -s o -l output -x -d 'What to print' -a "
+    text\t'the report on stderr'
+    json\t'one JSON object on stdout'"
 
 # profile list|show NAME|path NAME
 complete -c amr -n '__amr_wants_first_positional profile' -a "

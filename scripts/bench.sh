@@ -8,7 +8,7 @@
 #
 # --quick      small counts, for a smoke run (100 000 lines, 200 000 messages, 10 TLS runs)
 # --only NAME  run only this part; repeatable: publish, subscribe (with amr's peak memory),
-#              tls
+#              tls, bench
 # --runs N     repetitions of each publish measurement, the median is reported (default 3,
 #              1 with --quick)
 # --sub-runs N rounds of amr subscribing alone, per format (default 3, 1 with --quick):
@@ -39,6 +39,15 @@
 #     for 50 rounds, medians compared: `amr publish --preset order_created`, `redis-cli
 #     --tls PUBLISH`, and the lab's publisher (scripts/bench/lab_publisher.py).
 #  4. memory: amr subscribe's peak RSS (GNU time -v) during measurement 2.
+#  5. bench (issue 13): `amr bench --subscribers 0 --messages N --size 128` with one and
+#     four publishers against `redis-benchmark -c 1|4 -P 64 -n N PUBLISH` with a payload of
+#     the same size (both rates as each tool measures them, from its first command to its
+#     last reply, not counting start-up; the median of --runs; amr's default --window is
+#     1000, not 64); `amr bench --rate 10000 --warmup 1s` with one subscriber (default
+#     --threads), its p50 latency against the mean PING round trip of
+#     `redis-cli --latency` run just before it for as long; and `amr bench --messages N`
+#     with `amr subscribe -j --count N` on its channel: the delivered counts must agree, and
+#     the published count with the server's INFO commandstats.
 #
 # It is a report, not a test: missed targets are marked in the table and do not change the
 # exit status. Exit 1 when something failed to run (a server, a tool, a wrong count), 2 for
@@ -111,10 +120,10 @@ while [ $# -gt 0 ]; do
 done
 for name in "${only[@]}"; do
     case "$name" in
-        publish | subscribe | tls) ;;
+        publish | subscribe | tls | bench) ;;
         memory) ;; # measured with subscribe
         *)
-            say "--only takes publish, subscribe or tls, not '$name'"
+            say "--only takes publish, subscribe, tls or bench, not '$name'"
             exit 2
             ;;
     esac
@@ -766,15 +775,79 @@ bench_tls() {
     unset REDIS_HOST REDIS_PORT REDIS_KEY REDIS_CACERT REDISCLI_AUTH
 }
 
+# --- 5. bench -----------------------------------------------------------------------------------
+
+res_bb=() # "amr_rate bench_rate" for 1 and 4 connections
+res_lat=  # "amr_p50_us cli_mean_ms"
+res_agree=
+bench_notes=()
+bench_bench() {
+    say "5. bench: $pub_n messages, $runs run(s) each; latency at --rate 10000"
+    local payload c r amr_rates bench_rates doc rate before after
+    payload=$(head -c 128 /dev/zero | tr '\0' x)
+    for c in 1 4; do
+        amr_rates=()
+        bench_rates=()
+        for r in $(seq 1 "$runs"); do
+            doc=$("$amr" --no-env-file --no-tls -H 127.0.0.1 -p "$plain_port" -q bench -o json \
+                --publishers "$c" --subscribers 0 --messages "$pub_n" --size 128 \
+                --prefix "bench:b$c") || fail "amr bench --publishers $c exited $?"
+            amr_rates+=("$(echo "$doc" | sed -n 's/.*"publish_rate":\([0-9.]*\).*/\1/p' | cut -d. -f1)")
+            before=$(publish_calls)
+            rate=$(redis-benchmark -h 127.0.0.1 -p "$plain_port" -c "$c" -P 64 -n "$pub_n" --csv \
+                PUBLISH "bench:rb$c" "$payload" 2>/dev/null | tail -n 1 | awk -F'","' '{ print $2 }' | cut -d. -f1)
+            after=$(publish_calls)
+            [ $((after - before)) -ge "$pub_n" ] || fail "redis-benchmark -c $c: the server counted $((after - before)) PUBLISH"
+            bench_rates+=("$rate")
+            say "  run $r, $c connection(s): amr bench ${amr_rates[-1]} msg/s, redis-benchmark $rate msg/s"
+        done
+        res_bb+=("$(median "${amr_rates[@]}") $(median "${bench_rates[@]}")")
+        # The same with redis-benchmark's 64 in flight: how much of the lead is the window.
+        doc=$("$amr" --no-env-file --no-tls -H 127.0.0.1 -p "$plain_port" -q bench -o json \
+            --publishers "$c" --subscribers 0 --messages "$pub_n" --size 128 --window 64 \
+            --prefix "bench:w$c") || fail "amr bench --window 64 exited $?"
+        bench_notes+=("$c connection(s), runs (msg/s): amr bench ${amr_rates[*]}; redis-benchmark ${bench_rates[*]}; amr bench --window 64 (once) $(echo "$doc" | sed -n 's/.*"publish_rate":\([0-9]*\).*/\1/p')")
+    done
+
+    # Latency: redis-cli --latency for 10 s, then amr bench for 10 s, in turn.
+    local cli_out p50
+    cli_out=$(timeout -s INT 10 redis-cli -h 127.0.0.1 -p "$plain_port" --latency --raw 2>/dev/null | tail -n 1 || true)
+    doc=$("$amr" --no-env-file --no-tls -H 127.0.0.1 -p "$plain_port" -q bench -o json --rate 10000 \
+        --duration 10s --warmup 1s --prefix bench:lat) || fail "amr bench --rate 10000 exited $?"
+    p50=$(echo "$doc" | sed -n 's/.*"p50":\([0-9.]*\).*/\1/p')
+    res_lat="$p50 $(echo "$cli_out" | awk '{ print $3 }')"
+    bench_notes+=("latency: \`redis-cli --latency --raw\` for 10 s: min max mean samples = $cli_out (ms); amr bench --rate 10000 --duration 10s --warmup 1s: $(echo "$doc" | sed -n 's/.*"latency":\({[^}]*}\).*/\1/p')")
+
+    # Delivered counts against a separate subscriber, published against commandstats.
+    local n=$((pub_n / 10)) sub_out=$tmp/bench-sub.jsonl sub_pid delivered published seen
+    "$amr" --no-env-file --no-tls -H 127.0.0.1 -p "$plain_port" subscribe -j --count "$n" bench:agree:0 \
+        >"$sub_out" 2>"$tmp/bench-sub.err" &
+    sub_pid=$!
+    for _ in $(seq 1 100); do
+        [ "$(plain_cli pubsub numsub bench:agree:0 | tail -n 1)" = 1 ] && break
+        sleep 0.1
+    done
+    before=$(publish_calls)
+    doc=$("$amr" --no-env-file --no-tls -H 127.0.0.1 -p "$plain_port" -q bench -o json --messages "$n" \
+        --publishers 2 --prefix bench:agree) || fail "amr bench --messages $n exited $?"
+    after=$(publish_calls)
+    wait_exit "$sub_pid" 30 || fail "amr subscribe --count $n did not end"
+    delivered=$(echo "$doc" | sed -n 's/.*"delivered":\([0-9]*\).*/\1/p')
+    published=$(echo "$doc" | sed -n 's/.*"published":\([0-9]*\).*/\1/p')
+    seen=$(wc -l <"$sub_out")
+    res_agree="$delivered $seen $published $((after - before))"
+}
+
 # --- run ----------------------------------------------------------------------------------------
 
-if wants publish || wants subscribe; then
+if wants publish || wants subscribe || wants bench; then
     start_server plain plain_args "port @PORT@"
     plain_port=$server_port
 fi
 wants publish && bench_publish
 wants subscribe && bench_subscribe
 wants tls && bench_tls
+wants bench && bench_bench
 
 # --- report ---------------------------------------------------------------------------------------
 
@@ -845,6 +918,26 @@ verdict() { if [ "$1" = 1 ]; then echo met; else echo '**missed**'; fi; }
             echo "| 4 | peak RSS of \`amr subscribe --format json > /dev/null\` during 2 and 2b, each round | $peaks MiB | | | < 32 MiB | $(verdict "$(awk -v k="$max_kb" 'BEGIN { if (k < 32768) print 1 }')") |"
         fi
     fi
+    if wants bench; then
+        for i in 0 1; do
+            c=$([ "$i" = 0 ] && echo 1 || echo 4)
+            if [ -n "${res_bb[$i]:-}" ]; then
+                read -r a b <<<"${res_bb[$i]}"
+                r=$(ratio "$a" "$b")
+                echo "| 5$([ "$i" = 0 ] && echo a || echo b) | bench publishing, $c connection(s), no subscriber, msg/s | \`amr bench --publishers $c --subscribers 0\` $(thousands "$a") | \`redis-benchmark -c $c -P 64\` $(thousands "$b") | ${r}× | ≥ 1.0× | $(verdict "$(ge "$r" 1.0 && echo 1)") |"
+            fi
+        done
+        if [ -n "$res_lat" ]; then
+            read -r p50 mean <<<"$res_lat"
+            p50ms=$(awk -v u="$p50" 'BEGIN { printf "%.3f", u / 1000 }')
+            r=$(ratio "$p50ms" "$mean")
+            echo "| 5c | end-to-end p50 at --rate 10000, 1 subscriber | \`amr bench\` p50 ${p50ms} ms | \`redis-cli --latency\` mean ${mean} ms | ${r}× | ≤ 1.5× | $(verdict "$(awk -v r="$r" 'BEGIN { if (r <= 1.5) print 1 }')") |"
+        fi
+        if [ -n "$res_agree" ]; then
+            read -r d s p c <<<"$res_agree"
+            echo "| 5d | counts agree | delivered $d, published $p | \`amr subscribe -j --count\` $s, INFO commandstats $c | | equal | $(verdict "$([ "$d" = "$s" ] && [ "$p" = "$c" ] && echo 1)") |"
+        fi
+    fi
     if wants publish; then
         echo
         echo "Publish:"
@@ -866,6 +959,11 @@ verdict() { if [ "$1" = 1 ]; then echo met; else echo '**missed**'; fi; }
         echo "- amr: \`amr publish --preset order_created\` (REDIS_HOST, REDIS_PORT, REDIS_KEY, REDIS_CACERT from the environment)"
         echo "- redis-cli: \`redis-cli --tls --cacert ca.crt -h 127.0.0.1 -p PORT PUBLISH orders:created '<the event>'\` (REDISCLI_AUTH)"
         echo "- Python: \`/usr/bin/python3 scripts/bench/lab_publisher.py\` (the lab's connect_to_redis() and publish_order_created())"
+    fi
+    if wants bench; then
+        echo
+        echo "amr bench:"
+        for n in "${bench_notes[@]}"; do echo "- $n"; done
     fi
     if [ ${#failures[@]} -gt 0 ]; then
         echo

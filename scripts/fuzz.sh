@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 BUILD_DIR=${FUZZ_BUILD_DIR:-build-fuzz}
 SEEDS=tests/fuzz/corpus
-ALL=(resp dotenv url json formatter template line_reader cluster duration jwt cluster_slots pipeline placeholders glob reply_to envelope)
+ALL=(resp dotenv url json formatter template line_reader cluster duration jwt cluster_slots pipeline placeholders glob reply_to envelope stamp)
 seconds=60
 replay=false
 names=()

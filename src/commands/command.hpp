@@ -40,5 +40,6 @@ CommandSpec top_command();
 CommandSpec request_command();
 CommandSpec reply_command();
 CommandSpec profile_command();
+CommandSpec bench_command();
 
 }  // namespace amr::commands

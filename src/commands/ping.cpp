@@ -9,6 +9,7 @@
 #include "output/json_string.hpp"
 #include "output/stdout_sink.hpp"
 #include "redis/connection.hpp"
+#include "redis/server_info.hpp"
 
 namespace amr::commands {
 namespace {
@@ -17,31 +18,6 @@ struct PingOptions {
     std::string output = "text";
 };
 
-// The version INFO gives, kept to the characters a version has: it is printed for a
-// person, and a server may send anything.
-std::string server_version(redis::Connection& connection) {
-    redis::ReplyPtr info;
-    try {
-        info = connection.command({"INFO", "server"});
-    } catch (const Error& e) {
-        if (e.kind() == ErrorKind::connection) throw;
-        return "unknown";  // INFO may be refused by ACLs; PING is what counts
-    }
-    std::string_view text = redis::text_of(info.get(), "INFO", connection.endpoint());
-    const std::string_view key = "redis_version:";
-    size_t at = text.find(key);
-    if (at == std::string_view::npos) return "unknown";
-    text.remove_prefix(at + key.size());
-    std::string version;
-    for (char c : text.substr(0, 64)) {
-        if (c == '\r' || c == '\n') break;
-        const bool plain = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-                           (c >= 'A' && c <= 'Z') || c == '.' || c == '-' || c == '+' || c == '_';
-        version += plain ? c : '?';
-    }
-    return version.empty() ? "unknown" : version;
-}
-
 int run_ping(const PingOptions& o, const GlobalOptions& globals) {
     auto settings = config::load_settings(globals.connection);
     auto connection = redis::Connection::open(settings);
@@ -49,7 +25,7 @@ int run_ping(const PingOptions& o, const GlobalOptions& globals) {
     redis::check_pong(connection.command({"PING"}).get(), connection.endpoint());
     const double rtt_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    const std::string version = server_version(connection);
+    const std::string version = redis::server_version(connection);
 
     if (o.output == "json") {
         rapidjson::StringBuffer buf;

@@ -7,6 +7,7 @@ const std::vector<CommandSpec>& all_commands() {
         publish_command(),    broadcast_command(), subscribe_command(), psubscribe_command(),
         ssubscribe_command(), request_command(),   reply_command(),     channels_command(),
         ping_command(),       profile_command(),   check_command(),     top_command(),
+        bench_command(),
     };
     return list;
 }

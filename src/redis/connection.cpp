@@ -238,6 +238,16 @@ std::string Connection::take_unparsed() {
     return bytes;
 }
 
+bool Connection::write_some() {
+    int done = 0;
+    if (redisBufferWrite(context_.get(), &done) != REDIS_OK) throw_io_error("lost the connection to");
+    return done != 0;
+}
+
+bool Connection::write_pending() const {
+    return context_->obuf != nullptr && sdslen(context_->obuf) > 0;
+}
+
 size_t Connection::read_raw(char* buf, size_t size) {
     if (ssl_ != nullptr) {
         ERR_clear_error();

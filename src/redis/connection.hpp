@@ -76,6 +76,11 @@ class Connection {
     // Sends every queued command without waiting for replies (each wait for the socket to
     // take more at most the reply timeout).
     void flush();
+    // One write of what is queued that does not wait for the socket (event loops: amr
+    // bench): true when nothing is left to send. Throws a connection Error when lost.
+    bool write_some();
+    // Whether queued commands wait for the socket to take them.
+    bool write_pending() const;
     // Queues commands already in RESP (any number of them, one buffer), like append().
     void append_formatted(std::string_view resp);
     // Replies to pipelined commands without blocking on each: read_available() reads what

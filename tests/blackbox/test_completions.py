@@ -30,7 +30,7 @@ COMPLETIONS = ROOT / "completions"
 BASH_COMPLETION = Path("/usr/share/bash-completion/bash_completion")
 
 COMMANDS = {"publish", "broadcast", "subscribe", "psubscribe", "ssubscribe", "request", "reply", "channels",
-            "ping", "profile", "check", "top"}
+            "ping", "profile", "check", "top", "bench"}
 LAB_CHANNELS = {"orders:created", "orders:shipped", "inventory:alerts", "notifications"}
 PRESETS = {"order_created", "order_shipped", "inventory_low", "customer_notification", "system_announcement"}
 SHELLS = ["bash", "zsh", "fish"]
@@ -336,6 +336,7 @@ def test_global_options_before_the_command(amr, complete):
     ("ping", {"--output"}, {"--count", "--preset", "--sharded"}),
     ("request", {"--replies", "--reply-to", "--reply-field", "--format", "--preset"}, {"--raw", "--output", "--echo"}),
     ("reply", {"--echo", "--pattern", "--reply-field", "--count"}, {"--preset", "--replies", "--format"}),
+    ("bench", {"--publishers", "--rate", "--sharded", "--max-loss", "--output"}, {"--preset", "--count", "--format"}),
 ])
 def test_options_belong_to_their_command(complete, command, has, has_not):
     c = complete(f"amr {command} --")

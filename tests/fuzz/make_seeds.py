@@ -156,3 +156,18 @@ seeds("envelope", [b"\x00\x00" + line.encode() for line in ENVELOPE_LINES] +
        b"\x01\x02ch" + b'{"a":1}', b"\x03\x02ch" + b'"abc"', b"\x05\x01c" + b"\x00\x01\xff\xfe",
        b"\x01\x03\xffabc" + b'{\n  "e": "\\u00e9",\n  "n": 1.0\n}\n', b"\x01\x00 {} ",
        b"\x01\x01c" + b"[" * 150 + b"]" * 150])
+
+# stamp: payloads one a line, for a receiver of run 1f2e3d4c with publishers 0-2 and
+# channels 0 and 2 (fuzz_stamp.cpp): in order, a gap, a reorder, a duplicate, the warm-up,
+# another run, a channel not subscribed, a time in the future, bytes that are not hex.
+def stamp(run="1f2e3d4c", flag="m", pub=0, chan=0, seq=0, t=1000, pad=20):
+    return "amrb%s%s%04x%04x%012x%012x" % (run, flag, pub, chan, seq, t) + "." * pad
+
+
+seeds("stamp", ["\n".join(stamp(seq=i) for i in range(4)),
+                "\n".join(stamp(seq=i) for i in (0, 1, 5, 3, 3, 6, 2)),
+                "\n".join([stamp(flag="w"), stamp(run="00000001"), stamp(chan=1), stamp(pub=3),
+                           stamp(t=0xffffffffffff), stamp(pub=2, chan=2, seq=0xffffffffffff)]),
+                stamp()[:44], stamp().upper(), "amrb" + "g" * 41, stamp(pad=0),
+                "\n".join(stamp(pub=i % 3, chan=(i % 2) * 2, seq=i // 6) for i in range(60)),
+                "\n".join(stamp(seq=s) for s in (0, 100000, 99999, 5000, 1))])
