@@ -8,7 +8,7 @@
 #
 # --quick      small counts, for a smoke run (100 000 lines, 200 000 messages, 10 TLS runs)
 # --only NAME  run only this part; repeatable: publish, subscribe (with amr's peak memory),
-#              tls, bench
+#              tls, bench, check
 # --runs N     repetitions of each publish measurement, the median is reported (default 3,
 #              1 with --quick)
 # --sub-runs N rounds of amr subscribing alone, per format (default 3, 1 with --quick):
@@ -48,6 +48,8 @@
 #     `redis-cli --latency` run just before it for as long; and `amr bench --messages N`
 #     with `amr subscribe -j --count N` on its channel: the delivered counts must agree, and
 #     the published count with the server's INFO commandstats.
+#  6. check (issue 13): `amr check` start to exit against `amr ping` on the plain server,
+#     in turn for as many rounds as measurement 3 (after 3 warm-up rounds), medians.
 #
 # It is a report, not a test: missed targets are marked in the table and do not change the
 # exit status. Exit 1 when something failed to run (a server, a tool, a wrong count), 2 for
@@ -120,10 +122,10 @@ while [ $# -gt 0 ]; do
 done
 for name in "${only[@]}"; do
     case "$name" in
-        publish | subscribe | tls | bench) ;;
+        publish | subscribe | tls | bench | check) ;;
         memory) ;; # measured with subscribe
         *)
-            say "--only takes publish, subscribe, tls or bench, not '$name'"
+            say "--only takes publish, subscribe, tls, bench or check, not '$name'"
             exit 2
             ;;
     esac
@@ -838,9 +840,45 @@ bench_bench() {
     res_agree="$delivered $seen $published $((after - before))"
 }
 
+# --- 6. check --------------------------------------------------------------------------------
+
+res_check= # "check_median_s ping_median_s check_min_s ping_min_s"
+bench_check() {
+    say "6. check: amr check against amr ping, start to exit, $tls_runs rounds"
+    local cmd round t0 t1 rc
+    for cmd in check ping; do
+        rc=0
+        "$amr" --no-env-file --no-tls -H 127.0.0.1 -p "$plain_port" "$cmd" >"$tmp/$cmd.out" 2>&1 || rc=$?
+        if [ "$rc" != 0 ]; then
+            fail "amr $cmd exited $rc: $(tail -n 2 "$tmp/$cmd.out" | tr '\n' ' ')"
+            return 0
+        fi
+    done
+    : >"$tmp/times-check"
+    : >"$tmp/times-ping"
+    for round in $(seq -2 "$tls_runs"); do
+        for cmd in check ping; do
+            t0=$EPOCHREALTIME
+            "$amr" --no-env-file --no-tls -H 127.0.0.1 -p "$plain_port" "$cmd" >/dev/null 2>&1 ||
+                fail "amr $cmd failed in round $round"
+            t1=$EPOCHREALTIME
+            [ "$round" -ge 1 ] && echo "$t0 $t1" >>"$tmp/times-$cmd"
+        done
+    done
+    # "median min" in seconds.
+    local stats=()
+    for cmd in check ping; do
+        stats+=("$(awk '{ print $2 - $1 }' "$tmp/times-$cmd" | sort -g |
+            awk '{ v[NR] = $1 } END { printf "%.6f %.6f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2, v[1] }')")
+    done
+    read -r cm cmin <<<"${stats[0]}"
+    read -r pm pmin <<<"${stats[1]}"
+    res_check="$cm $pm $cmin $pmin"
+}
+
 # --- run ----------------------------------------------------------------------------------------
 
-if wants publish || wants subscribe || wants bench; then
+if wants publish || wants subscribe || wants bench || wants check; then
     start_server plain plain_args "port @PORT@"
     plain_port=$server_port
 fi
@@ -848,6 +886,7 @@ wants publish && bench_publish
 wants subscribe && bench_subscribe
 wants tls && bench_tls
 wants bench && bench_bench
+wants check && bench_check
 
 # --- report ---------------------------------------------------------------------------------------
 
@@ -937,6 +976,12 @@ verdict() { if [ "$1" = 1 ]; then echo met; else echo '**missed**'; fi; }
             read -r d s p c <<<"$res_agree"
             echo "| 5d | counts agree | delivered $d, published $p | \`amr subscribe -j --count\` $s, INFO commandstats $c | | equal | $(verdict "$([ "$d" = "$s" ] && [ "$p" = "$c" ] && echo 1)") |"
         fi
+    fi
+    if wants check && [ -n "$res_check" ]; then
+        read -r cm pm cmin pmin <<<"$res_check"
+        r=$(ratio "$cm" "$pm")
+        ms() { awk -v v="$1" 'BEGIN { printf "%.2f ms", v * 1000 }'; }
+        echo "| 6 | start to exit, plain server, median of $tls_runs (fastest) | \`amr check\` $(ms "$cm") ($(ms "$cmin")) | \`amr ping\` $(ms "$pm") ($(ms "$pmin")) | ${r}× | ≤ 2× | $(verdict "$(awk -v r="$r" 'BEGIN { if (r != "n/a" && r <= 2) print 1 }')") |"
     fi
     if wants publish; then
         echo
