@@ -94,7 +94,10 @@ void BenchSubscriber::on_readable(redis::Pollable* pollable, Clock::time_point n
         if (slot.link.get() != pollable) continue;
         try {
             slot.link->on_readable(now);
-            const uint64_t now_ns = clock.ns(now);
+            // The arrival time after the read, not the loop's `now` from before it: a
+            // publisher on another thread may have stamped and sent a message in between,
+            // which would then look sent after it arrived (and be rejected as not ours).
+            const uint64_t now_ns = clock.ns(Clock::now());
             redis::Frame frame;
             while (slot.link->next(frame)) handle(slot, frame, now_ns);
             slot.link->after_frames();

@@ -38,7 +38,9 @@ def commandstat(server, command):
 def check_clean(doc):
     assert FIELDS <= doc.keys(), doc
     assert LATENCY <= doc["latency"].keys(), doc
-    assert doc["lost"] == 0 and doc["duplicates"] == 0 and doc["reorders"] == 0, doc
+    counts = {k: doc[k] for k in ("lost", "duplicates", "reorders", "rejected", "delivered", "expected",
+                                  "disconnects")}
+    assert doc["lost"] == 0 and doc["duplicates"] == 0 and doc["reorders"] == 0, counts
     assert doc["rejected"] == 0 and doc["disconnects"] == 0, doc
     assert doc["delivered"] == doc["expected"], doc
     assert doc["latency"]["count"] == doc["delivered"], doc
