@@ -240,7 +240,8 @@ std::string Connection::take_unparsed() {
 
 bool Connection::write_some() {
     int done = 0;
-    if (redisBufferWrite(context_.get(), &done) != REDIS_OK) throw_io_error("lost the connection to");
+    if (redisBufferWrite(context_.get(), &done) != REDIS_OK)
+        throw_io_error("lost the connection to");
     return done != 0;
 }
 
