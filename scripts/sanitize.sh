@@ -60,8 +60,9 @@ case "$mode" in
         # writer thread, signals), --interactive (commands while messages flow), Entra
         # re-authentication (the token command while subscribed), | head -n 1 (the writer
         # meets a closed pipe), amr bench (a poll loop per thread, counts shared with the
-        # main thread), the writer's unit tests (run by meson test).
-        selection=(-k "test_subscribe or test_interactive or test_pipes or test_entra or test_process_guard or test_bench")
+        # main thread), amr top (the subscriber on its own thread, the display on the main
+        # one), the writer's unit tests (run by meson test).
+        selection=(-k "test_subscribe or test_interactive or test_pipes or test_entra or test_process_guard or test_bench or test_top")
         ;;
     *)
         sed -n '2,/^set /p' "$0" | grep '^#' | sed 's/^# \{0,1\}//' >&2
